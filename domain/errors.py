@@ -37,3 +37,9 @@ class NotFound(DomainError):
     """The thing asked for does not exist (or the caller may not know it exists) (404)."""
 
     kind = "not_found"
+
+
+class Conflict(DomainError):
+    """The aggregate changed since the caller read it (optimistic concurrency) (409)."""
+
+    kind = "conflict"

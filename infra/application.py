@@ -1,0 +1,137 @@
+"""The application service core: load, call the aggregate, one atomic save (the unit of work)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+import msgspec
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, Mapper
+
+from domain.errors import Conflict, InvalidInput, NotFound
+from domain.meta import Cause, EventMeta
+from infra.clock import Clock, SystemClock
+from infra.idempotency import IdempotencyRecord
+from infra.transcoding import MsgspecMapper
+
+A = TypeVar("A", bound=Aggregate)
+_IDEMPOTENCY_NAMESPACE = uuid5(NAMESPACE_URL, "urn:econcierge:idempotency")
+
+
+class CommandContext(msgspec.Struct, frozen=True, kw_only=True):
+    """Who sends a command and how to treat it (built by the API from a verified request)."""
+
+    meta: EventMeta
+    expected_version: int | None = None  # If-Match: optimistic concurrency
+    idempotency_key: str | None = None  # a retry with the same key records nothing new
+    fingerprint: str = ""  # of the request, so a key reused for another request is refused
+
+
+class CommandResult(msgspec.Struct, frozen=True):
+    """What a command did: the aggregate, its new version, and the log position it wrote."""
+
+    id: UUID
+    version: int
+    position: int | None
+    replayed: bool = False
+
+
+class ServiceApplication(Application[UUID]):
+    """One application for every aggregate kind, so every event has one global position."""
+
+    def __init__(self, env: dict[str, str], clock: Clock | None = None) -> None:
+        self.clock: Clock = clock or SystemClock()
+        super().__init__(env)
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return MsgspecMapper(
+            compressor=self.factory.compressor(), cipher=self.factory.cipher()
+        )
+
+    # ---- the unit of work --------------------------------------------------------------
+
+    def cause(self, ctx: CommandContext, at: datetime | None = None) -> Cause:
+        return Cause(meta=ctx.meta, at=at or self.clock.now())
+
+    def load(self, kind: type[A], aggregate_id: UUID, ctx: CommandContext | None = None) -> A:
+        """The aggregate of that kind, checked against the caller's If-Match version."""
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            aggregate = None
+        if not isinstance(aggregate, kind):
+            raise NotFound(f"no {kind.__name__.lower()} with id {aggregate_id}")
+        expected = ctx.expected_version if ctx else None
+        if expected is not None and expected != aggregate.version:
+            raise Conflict(
+                f"{kind.__name__} {aggregate_id} is at version {aggregate.version}, "
+                f"not {expected}; read it again and retry",
+                current_version=aggregate.version,
+            )
+        return aggregate
+
+    def execute(self, ctx: CommandContext, command: Callable[[], Sequence[Aggregate]]) -> CommandResult:
+        """Run a command once: replay an idempotent retry, else save its events atomically.
+
+        `command` loads and changes aggregates and returns them, the primary one first.
+        """
+        replay = self._replay(ctx)
+        if replay is not None:
+            return replay
+        aggregates = list(command())
+        primary = aggregates[0]
+        if ctx.idempotency_key:
+            aggregates.append(
+                IdempotencyRecord.remember(
+                    self._idempotency_id(ctx),
+                    self.cause(ctx),
+                    fingerprint=ctx.fingerprint,
+                    aggregate_id=primary.id,
+                    aggregate_version=primary.version,
+                )
+            )
+        try:
+            recordings = self.save(*aggregates)
+        except IntegrityError:
+            # Another writer got there first: an identical retry, or a real conflict.
+            replay = self._replay(ctx)
+            if replay is not None:
+                return replay
+            raise Conflict(
+                f"{type(primary).__name__} {primary.id} was changed by another request; "
+                "read it again and retry"
+            ) from None
+        position = max((r.notification.id for r in recordings), default=None)
+        return CommandResult(primary.id, primary.version, position)
+
+    def _idempotency_id(self, ctx: CommandContext) -> UUID:
+        return uuid5(_IDEMPOTENCY_NAMESPACE, f"{ctx.meta.actor_id}\x00{ctx.idempotency_key}")
+
+    def _replay(self, ctx: CommandContext) -> CommandResult | None:
+        if not ctx.idempotency_key:
+            return None
+        try:
+            record = self.repository.get(self._idempotency_id(ctx))
+        except AggregateNotFoundError:
+            return None
+        assert isinstance(record, IdempotencyRecord)
+        if record.fingerprint != ctx.fingerprint:
+            raise InvalidInput(
+                "this Idempotency-Key was already used for a different request",
+                idempotency_key=ctx.idempotency_key,
+            )
+        return CommandResult(record.aggregate_id, record.aggregate_version, None, replayed=True)
+
+    def state_at(self, kind: type[A], aggregate_id: UUID, version: int) -> A:
+        """The aggregate as it was at one version (to re-render an idempotent replay)."""
+        aggregate = self.repository.get(aggregate_id, version=version)
+        if not isinstance(aggregate, kind):
+            raise NotFound(f"no {kind.__name__.lower()} with id {aggregate_id}")
+        return aggregate
+
+    def extra(self) -> dict[str, Any]:  # pragma: no cover - hook for subclasses
+        return {}

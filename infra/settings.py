@@ -1,0 +1,59 @@
+"""One settings object, read from ECONCIERGE_* environment variables (12-factor)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+PREFIX = "ECONCIERGE_"
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything the service can be configured with; see README's configuration reference."""
+
+    env: str = "development"  # "production" refuses unsafe defaults (e.g. a generated secret)
+    data_dir: Path = Path("var")  # embedded default: SQLite files live here
+    database_url: str | None = None  # PostgreSQL; when set, it is used instead of SQLite
+    db_schema: str | None = None  # PostgreSQL schema for every table (tests use one each)
+    db_pool_size: int = 8  # sized to the API's thread pool (eventsourcing is synchronous)
+    nats_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_body_bytes: int = 64 * 1024
+    max_page_size: int = 200
+    aggregate_cache_size: int = 10_000
+    rates: dict[str, int] = {}  # ECONCIERGE_RATE_<NAME>=<int> overrides one tariff number
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "events.sqlite3"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from the environment (names: ECONCIERGE_<FIELD>, upper case)."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        rates: dict[str, str] = {}
+        for key, value in environ.items():
+            if not key.startswith(PREFIX):
+                continue
+            name = key[len(PREFIX) :].lower()
+            if name.startswith("rate_"):
+                rates[name[len("rate_") :]] = value
+            elif name in cls.__struct_fields__ and name != "rates":
+                values[name] = value
+        if rates:
+            values["rates"] = rates
+        values.update(overrides)
+        try:
+            return msgspec.convert(values, cls, strict=False)
+        except msgspec.ValidationError as error:
+            raise SystemExit(f"Bad configuration in ECONCIERGE_* environment: {error}") from None

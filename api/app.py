@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 
 from api.context import provide_principal, provide_service
+from api.guards import authenticated
 from api.contracts import ContractController, QuoteController
 from api.health import healthz, readyz
 from api.problems import problem_details_config
 from infra.bootstrap import EConcierge
+from infra.tokens import TokenService
+
+
+V1_ROUTES = [QuoteController, ContractController]
 
 
 def create_app(service: EConcierge) -> Litestar:
     """The HTTP API over one application service."""
     app = Litestar(
-        route_handlers=[healthz, readyz, QuoteController, ContractController],
+        route_handlers=[healthz, readyz, Router("/v1", route_handlers=V1_ROUTES, guards=[authenticated])],
         dependencies={
             "service": Provide(provide_service, sync_to_thread=False),
             "principal": Provide(provide_principal, sync_to_thread=False),
@@ -34,4 +39,5 @@ def create_app(service: EConcierge) -> Litestar:
         request_max_body_size=service.settings.max_body_bytes,
     )
     app.state.service = service
+    app.state.tokens = TokenService(service.settings)
     return app

@@ -131,7 +131,7 @@ def _answer(service: EConcierge, result: CommandResult, status: int = 200) -> Re
 
 
 class QuoteController(Controller):
-    path = "/v1/quotes"
+    path = "/quotes"
     tags = ["contracts"]
 
     @post("/", status_code=200, summary="Standard quote for the inputs (no state change)")
@@ -140,7 +140,7 @@ class QuoteController(Controller):
 
 
 class ContractController(Controller):
-    path = "/v1/contracts"
+    path = "/contracts"
     tags = ["contracts"]
     dependencies = {"ctx": Provide(provide_command_context)}
 

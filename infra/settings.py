@@ -21,6 +21,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     db_schema: str | None = None  # PostgreSQL schema for every table (tests use one each)
     db_pool_size: int = 8  # sized to the API's thread pool (eventsourcing is synchronous)
     nats_url: str | None = None
+    jwt_secret: str | None = None  # HS256; never logged
+    jwt_public_key: str | None = None  # RS256 (PEM), for tokens from an identity service
+    jwks_url: str | None = None  # RS256 keys fetched from a JWKS endpoint
     host: str = "127.0.0.1"
     port: int = 8000
     max_body_bytes: int = 64 * 1024

@@ -17,6 +17,8 @@ import pytest
 from litestar.testing import TestClient
 
 from api.app import create_app
+from domain.meta import Role
+from tests.auth import sign_in
 from infra.bootstrap import EConcierge, build
 from infra.clock import JST, FixedClock
 from infra.settings import Settings
@@ -79,5 +81,13 @@ def service(settings: Settings, clock: FixedClock) -> Iterator[EConcierge]:
 
 @pytest.fixture
 def client(service: EConcierge) -> Iterator[TestClient]:
+    """An HTTP client signed in as an operator (tests re-sign with tests.auth.sign_in)."""
+    with TestClient(create_app(service)) as test_client:
+        yield sign_in(test_client, Role.OPERATOR, "op-tanaka")
+
+
+@pytest.fixture
+def anonymous(service: EConcierge) -> Iterator[TestClient]:
+    """An HTTP client with no token."""
     with TestClient(create_app(service)) as test_client:
         yield test_client

@@ -1,0 +1,100 @@
+"""Bearer tokens (JWT): issue development tokens and verify every request's token.
+
+HS256 with a secret is the embedded default; RS256 with a public key (or a JWKS URL)
+is for production, where tokens come from the provider's identity service.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import jwt
+import msgspec
+
+from domain.meta import Role
+from infra.settings import Settings
+
+SECRET_FILE = "jwt-secret"
+
+
+class Claims(msgspec.Struct, frozen=True, kw_only=True):
+    """What a verified token says about its bearer."""
+
+    sub: str
+    role: Role
+    contracts: tuple[str, ...] = ()  # customer contacts: the contract ids they act for
+    concierge: str | None = None  # concierges: their own concierge id
+    exp: int
+
+
+class TokenError(Exception):
+    """A token that cannot be trusted (missing, malformed, expired, badly signed)."""
+
+
+def signing_secret(settings: Settings) -> str | None:
+    """The HS256 secret: from the environment, else one generated once into the data dir."""
+    if settings.jwt_secret:
+        return settings.jwt_secret
+    if settings.jwt_public_key or settings.jwks_url:
+        return None
+    if settings.is_production:
+        raise SystemExit(
+            "ECONCIERGE_ENV=production needs ECONCIERGE_JWT_SECRET, ECONCIERGE_JWT_PUBLIC_KEY "
+            "or ECONCIERGE_JWKS_URL; refusing to start with a generated development secret."
+        )
+    path = settings.data_dir / SECRET_FILE
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class TokenService:
+    """Verifies tokens with exactly one configured algorithm (never `none`)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._secret = signing_secret(settings)
+        self._jwks = jwt.PyJWKClient(settings.jwks_url) if settings.jwks_url else None
+        self._public_key = settings.jwt_public_key
+        self._algorithm = "HS256" if self._secret else "RS256"
+        self._leeway = 5
+
+    def issue(
+        self,
+        *,
+        sub: str,
+        role: Role,
+        contracts: tuple[str, ...] = (),
+        concierge: str | None = None,
+        ttl: timedelta = timedelta(hours=12),
+        now: datetime | None = None,
+    ) -> str:
+        """A development token (HS256 only: production tokens come from an identity service)."""
+        if not self._secret:
+            raise TokenError("tokens can be issued here only with an HS256 secret")
+        issued = now or datetime.now(timezone.utc)
+        payload: dict[str, Any] = {"sub": sub, "role": str(role), "iat": issued, "exp": issued + ttl}
+        if contracts:
+            payload["contracts"] = list(contracts)
+        if concierge:
+            payload["concierge"] = concierge
+        return jwt.encode(payload, self._secret, algorithm="HS256")
+
+    def verify(self, token: str) -> Claims:
+        try:
+            key: Any = self._secret or self._public_key
+            if self._jwks is not None:
+                key = self._jwks.get_signing_key_from_jwt(token).key
+            payload = jwt.decode(
+                token,
+                key,
+                algorithms=[self._algorithm],
+                leeway=self._leeway,
+                options={"require": ["sub", "role", "exp"]},
+            )
+            return msgspec.convert(payload, Claims, strict=False)
+        except (jwt.PyJWTError, msgspec.ValidationError, ValueError) as error:
+            raise TokenError(str(error)) from None

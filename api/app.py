@@ -8,16 +8,17 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 
+from api.concierges import ROUTES as concierge_routes
 from api.context import provide_principal, provide_service
-from api.guards import authenticated
 from api.contracts import ContractController, QuoteController
+from api.guards import authenticated
 from api.health import healthz, readyz
 from api.problems import problem_details_config
+from api.tickets import ROUTES as ticket_routes
 from infra.bootstrap import EConcierge
 from infra.tokens import TokenService
 
-
-V1_ROUTES = [QuoteController, ContractController]
+V1_ROUTES = [QuoteController, ContractController, *concierge_routes, *ticket_routes]
 
 
 def create_app(service: EConcierge) -> Litestar:

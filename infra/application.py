@@ -135,3 +135,10 @@ class ServiceApplication(Application[UUID]):
 
     def extra(self) -> dict[str, Any]:  # pragma: no cover - hook for subclasses
         return {}
+
+
+class Scope(msgspec.Struct, frozen=True):
+    """The tenant an object belongs to, for authorisation: its contract and its concierges."""
+
+    contract_id: UUID
+    concierge_ids: frozenset[str] = frozenset()

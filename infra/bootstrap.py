@@ -7,12 +7,14 @@ import psycopg
 
 from domain.rates import Rates
 from infra.clock import Clock
+from infra.services.concierges import ConciergeCommands
 from infra.services.contracts import ContractCommands
+from infra.services.tickets import TicketCommands
 from infra.settings import Settings
 from infra.store import persistence_env
 
 
-class EConcierge(ContractCommands):
+class EConcierge(TicketCommands, ConciergeCommands, ContractCommands):
     """The application service: every aggregate kind, one event store, one global log."""
 
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:

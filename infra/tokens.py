@@ -7,7 +7,7 @@ is for production, where tokens come from the provider's identity service.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
@@ -75,7 +75,7 @@ class TokenService:
         """A development token (HS256 only: production tokens come from an identity service)."""
         if not self._secret:
             raise TokenError("tokens can be issued here only with an HS256 secret")
-        issued = now or datetime.now(timezone.utc)
+        issued = now or datetime.now(UTC)
         payload: dict[str, Any] = {"sub": sub, "role": str(role), "iat": issued, "exp": issued + ttl}
         if contracts:
             payload["contracts"] = list(contracts)

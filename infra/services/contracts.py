@@ -68,8 +68,11 @@ class ContractCommands(ServiceApplication):
         return self.execute(ctx, command)
 
     def staffed_clusters(self, contract: Contract) -> frozenset[str]:
-        """C6 hook: the clusters with an accepted concierge (assignments override this)."""
-        return frozenset(contract.clusters)
+        """C6: the clusters with an accepted concierge (ConciergeCommands answers it)."""
+        return frozenset(c for c in contract.clusters if self.concierges_serving(contract.id, c))
+
+    def concierges_serving(self, contract_id: UUID, cluster: str) -> frozenset[str]:
+        raise NotImplementedError
 
     def record_client_count(
         self, ctx: CommandContext, contract_id: UUID, cluster: str, clients: int, servers: int

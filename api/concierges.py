@@ -1,0 +1,5 @@
+"""HTTP resources of concierges and assignments (issue 3). Being built."""
+
+from __future__ import annotations
+
+ROUTES: list[object] = []

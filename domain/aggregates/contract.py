@@ -12,7 +12,13 @@ from domain.errors import InvalidInput, RuleViolation
 from domain.meta import Cause
 from domain.pricing import REDUCED_PLANS, Plan, Quote, QuoteInputs, Site, check_agreed_fee
 from domain.rates import Rates
-from domain.terms import Term, check_requested_end, earliest_end_date, service_start_date
+from domain.terms import (
+    ANNUAL_TERM_MONTHS,
+    Term,
+    check_requested_end,
+    earliest_end_date,
+    service_start_date,
+)
 
 
 class ContractStatus(StrEnum):
@@ -277,6 +283,8 @@ class Contract(TracedAggregate):
             raise RuleViolation(f"an NDA was already signed on {self.nda.signed_on}", rule="C5")
         if signed_on > cause.at.date():
             raise InvalidInput("an NDA cannot be signed in the future", rule="C5")
+        if not reference.strip():
+            raise InvalidInput("an NDA needs its document reference", rule="C5")
         self._record(self.NdaSigned, cause, signed_on=signed_on, reference=reference.strip())
 
     def request_cancellation(self, cause: Cause, requested_end: date, received_on: date) -> None:
@@ -294,9 +302,16 @@ class Contract(TracedAggregate):
         )
 
     def withdraw_cancellation(self, cause: Cause) -> None:
+        """C4: a pending cancellation may be withdrawn until its end date has passed."""
         self._refuse_if_ended()
         if self.cancellation is None:
             raise RuleViolation("there is no pending cancellation to withdraw", rule="C4")
+        # Past its end date the cancellation has taken effect: service needs a new application.
+        if cause.at.date() > self.cancellation.requested_end_date:
+            raise RuleViolation(
+                f"the cancellation took effect on {self.cancellation.requested_end_date}",
+                rule="C4",
+            )
         self._record(
             self.CancellationWithdrawn, cause, requested_end_date=self.cancellation.requested_end_date
         )
@@ -318,6 +333,16 @@ class Contract(TracedAggregate):
     def clusters(self) -> tuple[str, ...]:
         """Site cluster keys in order of first appearance (P9)."""
         return tuple(dict.fromkeys(site.cluster for site in self.sites))
+
+    @property
+    def months_per_invoice(self) -> int:
+        """C2: an annual payment invoices the whole 12-month term at once."""
+        return ANNUAL_TERM_MONTHS if self.payment is Payment.ANNUAL else 1
+
+    @property
+    def annual_amount(self) -> int:
+        """C2: a 12-month term costs exactly 12 monthly fees; paying at once earns no discount."""
+        return ANNUAL_TERM_MONTHS * self.monthly_fee
 
     def earliest_end_date(self, today: date) -> date | None:
         """The earliest end a cancellation received today could ask for (C3/C4)."""

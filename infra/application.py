@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
@@ -11,10 +12,12 @@ import msgspec
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Mapper
+from eventsourcing.postgres import PostgresApplicationRecorder
 
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.meta import Cause, EventMeta
 from infra.clock import Clock, SystemClock
+from infra.group_commit import GroupCommitter, VersionConflict
 from infra.idempotency import IdempotencyRecord
 from infra.transcoding import MsgspecMapper
 
@@ -46,6 +49,10 @@ class ServiceApplication(Application[UUID]):
     def __init__(self, env: dict[str, str], clock: Clock | None = None) -> None:
         self.clock: Clock = clock or SystemClock()
         super().__init__(env)
+        # PostgreSQL: concurrent commands share one transaction (infra/group_commit.py).
+        self.group_committer: GroupCommitter | None = None
+        if isinstance(self.recorder, PostgresApplicationRecorder):
+            self.group_committer = GroupCommitter(self.recorder)
 
     def construct_mapper(self) -> Mapper[UUID]:
         return MsgspecMapper(
@@ -66,6 +73,10 @@ class ServiceApplication(Application[UUID]):
         if not isinstance(aggregate, kind):
             raise NotFound(f"no {kind.__name__.lower()} with id {aggregate_id}")
         expected = ctx.expected_version if ctx else None
+        if expected is not None and expected > aggregate.version and not self.repository.fastforward:
+            # The caller saw a newer version than our cache (another API process wrote it).
+            self._forget([aggregate])
+            aggregate = self.repository.get(aggregate_id)
         if expected is not None and expected != aggregate.version:
             raise Conflict(
                 f"{kind.__name__} {aggregate_id} is at version {aggregate.version}, "
@@ -95,8 +106,9 @@ class ServiceApplication(Application[UUID]):
                 )
             )
         try:
-            recordings = self.save(*aggregates)
-        except IntegrityError:
+            position = self._store(aggregates)
+        except (IntegrityError, VersionConflict):
+            self._forget(aggregates)
             # Another writer got there first: an identical retry, or a real conflict.
             replay = self._replay(ctx)
             if replay is not None:
@@ -105,8 +117,26 @@ class ServiceApplication(Application[UUID]):
                 f"{type(primary).__name__} {primary.id} was changed by another request; "
                 "read it again and retry"
             ) from None
-        position = max((r.notification.id for r in recordings), default=None)
         return CommandResult(primary.id, primary.version, position)
+
+    def _store(self, aggregates: Sequence[Aggregate]) -> int | None:
+        """Append the aggregates' new events atomically; returns the last log position."""
+        if self.group_committer is None:
+            recordings = self.save(*aggregates)
+            return max((r.notification.id for r in recordings), default=None)
+        events = [event for aggregate in aggregates for event in aggregate.collect_events()]
+        ids = self.group_committer.commit([self.mapper.to_stored_event(e) for e in events])
+        if self.repository.cache is not None:
+            for aggregate in aggregates:
+                self.repository.cache.put(aggregate.id, aggregate)
+        return max(ids, default=None)
+
+    def _forget(self, aggregates: Sequence[Aggregate]) -> None:
+        """After a lost race, drop cached copies so the retry reads the stored state."""
+        if self.repository.cache is not None:
+            for aggregate in aggregates:
+                with contextlib.suppress(KeyError):
+                    self.repository.cache.get(aggregate.id, evict=True)
 
     def _idempotency_id(self, ctx: CommandContext) -> UUID:
         return uuid5(_IDEMPOTENCY_NAMESPACE, f"{ctx.meta.actor_id}\x00{ctx.idempotency_key}")

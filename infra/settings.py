@@ -29,7 +29,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_body_bytes: int = 64 * 1024
     max_page_size: int = 200
     aggregate_cache_size: int = 10_000
+    # Re-read newer events of a cached aggregate before each command (one round trip).
+    # Needed when several API processes write; a single writer process may turn it off.
+    cache_fastforward: bool = True
     rates: dict[str, int] = {}  # ECONCIERGE_RATE_<NAME>=<int> overrides one tariff number
+    # NATS JetStream relay (issue 5): the stream the relay creates or updates at start-up.
+    nats_stream: str = "ECONCIERGE_EVENTS"
+    nats_subject_prefix: str = "econcierge.events"  # subjects: <prefix>.<aggregate>.<id>.<Type>
+    nats_duplicate_window_seconds: float = 120.0  # JetStream drops a repeated Nats-Msg-Id inside it
+    nats_replicas: int = 1  # 3 on a NATS cluster
+    nats_relay_batch: int = 256  # events per pipelined publish window
+    nats_relay_poll_seconds: float = 0.5  # how often the relay looks for new events when idle
+    nats_ack_timeout_seconds: float = 5.0  # a publish without an ack by then is retried
 
     @property
     def is_production(self) -> bool:
@@ -57,6 +68,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             values["rates"] = rates
         values.update(overrides)
         try:
-            return msgspec.convert(values, cls, strict=False)
+            return msgspec.convert(values, cls, strict=False, dec_hook=_from_text)
         except msgspec.ValidationError as error:
             raise SystemExit(f"Bad configuration in ECONCIERGE_* environment: {error}") from None
+
+
+def _from_text(kind: type, value: Any) -> Any:
+    """msgspec converts no str to Path by itself (ECONCIERGE_DATA_DIR)."""
+    if kind is Path and isinstance(value, str):
+        return Path(value)
+    raise NotImplementedError(kind)

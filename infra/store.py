@@ -9,7 +9,10 @@ from infra.settings import Settings
 
 def persistence_env(settings: Settings) -> dict[str, str]:
     """The eventsourcing environment for the configured store (one pool, msgspec mapper)."""
-    env = {"AGGREGATE_CACHE_MAXSIZE": str(settings.aggregate_cache_size)}
+    env = {
+        "AGGREGATE_CACHE_MAXSIZE": str(settings.aggregate_cache_size),
+        "AGGREGATE_CACHE_FASTFORWARD": "y" if settings.cache_fastforward else "n",
+    }
     if settings.database_url:
         parts = conninfo_to_dict(settings.database_url)
         env.update(
@@ -22,7 +25,6 @@ def persistence_env(settings: Settings) -> dict[str, str]:
             POSTGRES_POOL_SIZE=str(settings.db_pool_size),
             POSTGRES_MAX_OVERFLOW="0",
             POSTGRES_CONNECT_TIMEOUT="5",
-            POSTGRES_PRE_PING="y",
             POSTGRES_LOCK_TIMEOUT="5",
         )
         if settings.db_schema:

@@ -25,9 +25,10 @@ def require_in_service(contract: Contract, today: date) -> None:
     if contract.is_in_service(today):
         return
     if contract.status is ContractStatus.APPLIED or today < contract.service_start_date:
+        pending = "" if contract.status is ContractStatus.ACTIVE else ", once the contract is started (C6)"
         raise RuleViolation(
-            f"the contract is not in service: service starts on {contract.service_start_date}"
-            " once it has been started",
+            f"the contract is not in service yet: service starts on {contract.service_start_date}"
+            f"{pending}",
             rule="C1",
             contract_id=contract.id,
             service_start_date=contract.service_start_date,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 import msgspec
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Mapper
 from eventsourcing.postgres import PostgresApplicationRecorder
@@ -19,10 +20,17 @@ from domain.meta import Cause, EventMeta
 from infra.clock import Clock, SystemClock
 from infra.group_commit import GroupCommitter, VersionConflict
 from infra.idempotency import IdempotencyRecord
-from infra.transcoding import MsgspecMapper
+from infra.metrics import timed_append
+from infra.erasure import watch_erasures
+from infra.trail_mapper import trail_mapper
 
 A = TypeVar("A", bound=Aggregate)
 _IDEMPOTENCY_NAMESPACE = uuid5(NAMESPACE_URL, "urn:econcierge:idempotency")
+
+
+def _label(kind: type) -> str:
+    """ConciergeAssignment -> "concierge assignment" (for messages people read)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", kind.__name__).lower()
 
 
 class CommandContext(msgspec.Struct, frozen=True, kw_only=True):
@@ -55,9 +63,12 @@ class ServiceApplication(Application[UUID]):
             self.group_committer = GroupCommitter(self.recorder)
 
     def construct_mapper(self) -> Mapper[UUID]:
-        return MsgspecMapper(
-            compressor=self.factory.compressor(), cipher=self.factory.cipher()
-        )
+        # The trail (issue 9): hash-chained envelopes, personal fields sealed per subject.
+        return trail_mapper(self)
+
+    def construct_repository(self) -> Repository[UUID]:
+        # An erasure (issue 9) also empties cached aggregates that hold the erased text.
+        return watch_erasures(super().construct_repository(), self.mapper)
 
     # ---- the unit of work --------------------------------------------------------------
 
@@ -71,7 +82,7 @@ class ServiceApplication(Application[UUID]):
         except AggregateNotFoundError:
             aggregate = None
         if not isinstance(aggregate, kind):
-            raise NotFound(f"no {kind.__name__.lower()} with id {aggregate_id}")
+            raise NotFound(f"no {_label(kind)} with id {aggregate_id}")
         expected = ctx.expected_version if ctx else None
         if expected is not None and expected > aggregate.version and not self.repository.fastforward:
             # The caller saw a newer version than our cache (another API process wrote it).
@@ -106,7 +117,8 @@ class ServiceApplication(Application[UUID]):
                 )
             )
         try:
-            position = self._store(aggregates)
+            with timed_append():  # econcierge_store_append_seconds (infra/metrics.py)
+                position = self._store(aggregates)
         except (IntegrityError, VersionConflict):
             self._forget(aggregates)
             # Another writer got there first: an identical retry, or a real conflict.
@@ -160,7 +172,7 @@ class ServiceApplication(Application[UUID]):
         """The aggregate as it was at one version (to re-render an idempotent replay)."""
         aggregate = self.repository.get(aggregate_id, version=version)
         if not isinstance(aggregate, kind):
-            raise NotFound(f"no {kind.__name__.lower()} with id {aggregate_id}")
+            raise NotFound(f"no {_label(kind)} with id {aggregate_id}")
         return aggregate
 
     def extra(self) -> dict[str, Any]:  # pragma: no cover - hook for subclasses

@@ -21,7 +21,9 @@ async def main(args: argparse.Namespace) -> None:
     nc = await nats.connect(args.url)
     js = nc.jetstream()
     config = ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL)
-    sub = await js.pull_subscribe(args.filter, durable=args.durable, stream=args.stream, config=config)
+    sub = await js.pull_subscribe(
+        args.filter, durable=args.durable, stream=args.stream, config=config
+    )
     seen: set[str] = set()  # de-duplicate by event_id: an operator re-feed may repeat events
     received = 0
     try:
@@ -35,9 +37,14 @@ async def main(args: argparse.Namespace) -> None:
                 if event["event_id"] not in seen:
                     seen.add(event["event_id"])
                     print(
-                        event["position"], event["occurred_at"], event["aggregate_type"],
-                        event["aggregate_id"], f"v{event['aggregate_version']}", event["event_type"],
-                        json.dumps(event.get("data", "(opaque)"), ensure_ascii=False), flush=True,
+                        event["position"],
+                        event["occurred_at"],
+                        event["aggregate_type"],
+                        event["aggregate_id"],
+                        f"v{event['aggregate_version']}",
+                        event["event_type"],
+                        json.dumps(event.get("data", "(opaque)"), ensure_ascii=False),
+                        flush=True,
                     )
                 await msg.ack()  # only after the event was handled
                 received += 1

@@ -41,6 +41,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     nats_relay_batch: int = 256  # events per pipelined publish window
     nats_relay_poll_seconds: float = 0.5  # how often the relay looks for new events when idle
     nats_ack_timeout_seconds: float = 5.0  # a publish without an ack by then is retried
+    # Operations (issue 10): logs, the workers' health port, shutdown.
+    log_level: str = "INFO"
+    log_format: str = "json"  # JSON lines for a log collector; "text" for a terminal
+    worker_health_port: int | None = None  # a worker serves /metrics, /healthz, /readyz here
+    shutdown_timeout_seconds: float = 20.0  # SIGTERM: requests in flight get this long to finish
+    # Billing (issue 6, rule P14): the issuer printed on every qualified invoice.
+    invoice_issuer_name: str = "e-Concierge operator"
+    invoice_registration_number: str = "T0000000000000"  # `T` + 13 digits; set the real one
 
     @property
     def is_production(self) -> bool:

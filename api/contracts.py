@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
@@ -11,8 +12,9 @@ from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 
 from api.context import Context, Service, provide_command_context
+from api.limits import Count, Name, Ref, Text, Yen, check_dates
 from domain.aggregates.contract import Contract, ContractStatus, Payment
-from domain.pricing import Plan, Quote, QuoteInputs, Site
+from domain.pricing import MAX_SITES, Plan, Quote, QuoteInputs, Site
 from domain.terms import Term
 from infra.application import CommandResult
 from infra.bootstrap import EConcierge
@@ -22,33 +24,57 @@ from infra.services.contracts import ContractApplication
 class Body(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Inbound bodies refuse unknown fields (a typo must not pass silently)."""
 
+    def __post_init__(self) -> None:
+        check_dates(self)  # api/limits.py: dates far outside the business range are a 422
+
+
+class SiteBody(Body):
+    prefecture: Ref
+    city: Ref
+    cluster: Ref
+    clients: Count
+    servers: Count = 0
+
+
+class QuoteBody(Body):
+    """Quote inputs over HTTP: a misspelt site field (e.g. `server`) is refused, not ignored."""
+
+    sites: Annotated[tuple[SiteBody, ...], msgspec.Meta(max_length=MAX_SITES)]
+    plan: Plan = Plan.standard
+    extended_hours: bool = False
+    team_response: bool = False
+    monthly_report: bool = False
+
+    def inputs(self) -> QuoteInputs:
+        return msgspec.convert(msgspec.to_builtins(self), QuoteInputs)
+
 
 class ContractApplicationBody(Body):
-    customer_name: str = msgspec.field()
-    quote: QuoteInputs
+    customer_name: Name = msgspec.field()
+    quote: QuoteBody
     term: Term = Term.MONTHLY
     payment: Payment = Payment.MONTHLY
-    agreed_fee: int | None = None
-    fee_reason: str | None = None
+    agreed_fee: Yen | None = None
+    fee_reason: Text | None = None
     received_on: date | None = None
     requested_start: date | None = None
     insists_mid_month: bool = False
 
 
 class ClientCountBody(Body):
-    cluster: str
-    clients: int
-    servers: int = 0
+    cluster: Ref
+    clients: Count
+    servers: Count = 0
 
 
 class FeeBody(Body):
-    monthly_fee: int
-    reason: str
+    monthly_fee: Yen
+    reason: Text
     effective_from: date | None = None
 
 
 class NdaBody(Body):
-    reference: str
+    reference: Ref
     signed_on: date | None = None
 
 
@@ -135,8 +161,8 @@ class QuoteController(Controller):
     tags = ["contracts"]
 
     @post("/", status_code=200, summary="Standard quote for the inputs (no state change)")
-    async def quote(self, data: JSONBody[QuoteInputs], service: Service) -> Quote:
-        return service.quote(data)
+    async def quote(self, data: JSONBody[QuoteBody], service: Service) -> Quote:
+        return service.quote(data.inputs())
 
 
 class ContractController(Controller):

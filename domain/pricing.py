@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from enum import StrEnum
 from fractions import Fraction
+from typing import Annotated
 
 import msgspec
 
@@ -26,20 +27,27 @@ class Plan(StrEnum):
 REDUCED_PLANS = frozenset({Plan.remote_only, Plan.visits_on_trouble_only})
 
 
+# Size limits of quote inputs, the same as the API's (api/limits.py: Ref, Count), so that
+# anything the API accepts converts; decoding refuses more with a 422.
+_Place = Annotated[str, msgspec.Meta(max_length=200)]
+_Count = Annotated[int, msgspec.Meta(le=100_000)]
+MAX_SITES = 1_000
+
+
 class Site(msgspec.Struct, frozen=True):
     """One customer office; sites sharing a cluster key count as one site (rule P9)."""
 
-    prefecture: str
-    city: str
-    cluster: str
-    clients: int
-    servers: int = 0
+    prefecture: _Place
+    city: _Place
+    cluster: _Place
+    clients: _Count
+    servers: _Count = 0
 
 
 class QuoteInputs(msgspec.Struct, frozen=True, kw_only=True):
     """What the operator knows when quoting a contract."""
 
-    sites: tuple[Site, ...]
+    sites: Annotated[tuple[Site, ...], msgspec.Meta(max_length=MAX_SITES)]
     plan: Plan = Plan.standard
     extended_hours: bool = False
     team_response: bool = False

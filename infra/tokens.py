@@ -17,6 +17,7 @@ from domain.meta import Role
 from infra.settings import Settings
 
 SECRET_FILE = "jwt-secret"
+MIN_SECRET_BYTES = 32  # RFC 7518 3.2: an HS256 key at least as long as the hash
 
 
 class Claims(msgspec.Struct, frozen=True, kw_only=True):
@@ -36,6 +37,11 @@ class TokenError(Exception):
 def signing_secret(settings: Settings) -> str | None:
     """The HS256 secret: from the environment, else one generated once into the data dir."""
     if settings.jwt_secret:
+        if settings.is_production and len(settings.jwt_secret.encode()) < MIN_SECRET_BYTES:
+            raise SystemExit(
+                f"ECONCIERGE_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes in production "
+                "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
+            )
         return settings.jwt_secret
     if settings.jwt_public_key or settings.jwks_url:
         return None

@@ -1,0 +1,165 @@
+"""The /v1 guard enforces the policy table: 403 for a role, 404 outside the tenant, deny
+when an endpoint has no rule; a body-scoped command is checked on the body's contract."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from uuid import UUID
+
+import pytest
+from litestar import Litestar, Router, get, post
+from litestar.params import FromQuery, JSONBody
+from litestar.plugins.problem_details import ProblemDetailsPlugin
+from litestar.testing import TestClient
+
+from api.contracts import Body
+from api.guards import authorise
+from api.policy import CONTRACT_IN_BODY, CONTRACT_IN_QUERY, POLICY, command, read
+from api.problems import problem_details_config
+from domain.meta import Role
+from infra.bootstrap import EConcierge
+from infra.tokens import TokenService
+from tests.api.authz_world import build_tenant
+from tests.api.contract_requests import create, is_problem
+from tests.auth import sign_in
+
+UNKNOWN = "0c1b5d8e-6c1e-4f0e-9a3f-2d2a3f1e0e0e"
+
+
+class ProbeBody(Body):
+    contract_id: UUID
+    note: str = ""
+
+
+@post("/probe", status_code=200, sync_to_thread=False)
+def probe(data: JSONBody[ProbeBody]) -> dict[str, Any]:
+    """Echo what the handler decoded (after the guard has read the same body)."""
+    return {"contract_id": str(data.contract_id), "note": data.note}
+
+
+@get("/listing", sync_to_thread=False)
+def listing(contract_id: FromQuery[UUID]) -> dict[str, str]:
+    return {"contract_id": str(contract_id)}
+
+
+@post("/unruled", status_code=200, sync_to_thread=False)
+def unruled() -> dict[str, str]:
+    return {"reached": "yes"}
+
+
+@pytest.fixture
+def probe_app(service: EConcierge) -> Iterator[TestClient]:
+    """A tiny app with the real guard, service and tokens, and two extra routes."""
+    app = Litestar(
+        route_handlers=[Router("/v1", route_handlers=[probe, listing, unruled], guards=[authorise])],
+        plugins=[ProblemDetailsPlugin(problem_details_config())],
+    )
+    app.state.service = service
+    app.state.tokens = TokenService(service.settings)
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role if r is not Role.SYSTEM])
+def test_an_endpoint_without_a_rule_is_refused_to_every_role(probe_app: TestClient, role: str) -> None:
+    sign_in(probe_app, role, contracts=(UNKNOWN,), concierge=UNKNOWN)
+    problem = is_problem(probe_app.post("/v1/unruled"), 403)
+    assert "no authorisation rule" in problem["detail"]
+
+
+def test_a_role_the_rule_does_not_name_is_403_even_on_its_own_contract(client: TestClient) -> None:
+    contract = create(client)
+    sign_in(client, Role.CUSTOMER, "cust-yamada", contracts=(contract["id"],))
+    is_problem(client.post(f"/v1/contracts/{contract['id']}/start"), 403)
+
+
+def test_billing_and_compliance_send_no_commands(client: TestClient) -> None:
+    contract = create(client)
+    for role in (Role.BILLING, Role.COMPLIANCE):
+        sign_in(client, role)
+        assert client.get(f"/v1/contracts/{contract['id']}").status_code == 200
+        body = {"monthly_fee": 100_000, "reason": "more PCs"}
+        is_problem(client.post(f"/v1/contracts/{contract['id']}/fee", json=body), 403)
+
+
+def test_another_companys_contract_looks_exactly_like_an_unknown_one(client: TestClient) -> None:
+    mine, theirs = create(client), create(client, customer_name="Momiji Foods")
+    sign_in(client, Role.CUSTOMER, "cust-yamada", contracts=(mine["id"],))
+    assert client.get(f"/v1/contracts/{mine['id']}").status_code == 200
+    hidden = is_problem(client.get(f"/v1/contracts/{theirs['id']}"), 404)
+    unknown = is_problem(client.get(f"/v1/contracts/{UNKNOWN}"), 404)
+    assert re.sub(theirs["id"], "ID", str(hidden)) == re.sub(UNKNOWN, "ID", str(unknown))
+    assert "Momiji" not in str(hidden)
+
+
+def test_contract_claims_match_whatever_the_uuid_spelling(client: TestClient) -> None:
+    contract = create(client)
+    sign_in(client, Role.CUSTOMER, "cust-yamada", contracts=(contract["id"].upper(),))
+    assert client.get(f"/v1/contracts/{contract['id']}").status_code == 200
+
+
+def test_a_concierge_sees_no_contract_it_does_not_serve(client: TestClient) -> None:
+    contract = create(client)
+    sign_in(client, Role.CONCIERGE, "sato", concierge=UNKNOWN)
+    is_problem(client.get(f"/v1/contracts/{contract['id']}"), 404)
+
+
+def test_a_body_scoped_command_is_checked_on_the_bodys_contract(
+    probe_app: TestClient, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(POLICY, "POST /v1/probe", command(Role.CUSTOMER, tenant=CONTRACT_IN_BODY))
+    mine, theirs = create(client)["id"], create(client)["id"]
+    sign_in(probe_app, Role.CUSTOMER, "cust-yamada", contracts=(mine,))
+    is_problem(probe_app.post("/v1/probe", json={"contract_id": theirs}), 404)
+    is_problem(probe_app.post("/v1/probe", json={"contract_id": UNKNOWN}), 404)
+    # The handler still decodes the body the guard has already read.
+    answer = probe_app.post("/v1/probe", json={"contract_id": mine, "note": "hello"})
+    assert answer.json() == {"contract_id": mine, "note": "hello"}
+
+
+def test_a_body_without_a_readable_tenant_is_refused_before_the_handler(
+    probe_app: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(POLICY, "POST /v1/probe", command(Role.CUSTOMER, tenant=CONTRACT_IN_BODY))
+    sign_in(probe_app, Role.CUSTOMER, "cust-yamada", contracts=(UNKNOWN,))
+    headers = {"content-type": "application/json"}
+    is_problem(probe_app.post("/v1/probe", content=b"{not json", headers=headers), 400)
+    is_problem(probe_app.post("/v1/probe", json={"note": "no contract"}), 422)
+    is_problem(probe_app.post("/v1/probe", json={"contract_id": "not-a-uuid"}), 422)
+
+
+def test_options_answers_the_allowed_methods_to_a_signed_in_caller(client: TestClient) -> None:
+    answer = client.options("/v1/contracts")
+    assert answer.status_code == 204
+    assert "POST" in answer.headers["allow"]
+
+
+def test_a_backup_concierge_reaches_the_ticket_it_was_dispatched_to_and_nothing_else(
+    client: TestClient, service: EConcierge
+) -> None:
+    # rule O4: the operator dispatches another concierge to one ticket
+    tenant = build_tenant(service, "sakura")
+    backup = client.post(
+        "/v1/concierges", json={"name": "Kato", "kind": "sole_proprietor", "regions": ["Tokyo"]}
+    ).json()["id"]
+    sign_in(client, Role.CONCIERGE, backup)
+    is_problem(client.get(f"/v1/tickets/{tenant.ticket_id}"), 404)
+    sign_in(client, Role.OPERATOR, "op-tanaka")
+    dispatched = client.post(f"/v1/tickets/{tenant.ticket_id}/backup-dispatch", json={"concierge_id": backup})
+    assert dispatched.status_code == 200, dispatched.text
+    sign_in(client, Role.CONCIERGE, backup)
+    assert client.get(f"/v1/tickets/{tenant.ticket_id}").status_code == 200
+    is_problem(client.get(f"/v1/contracts/{tenant.contract_id}"), 404)
+
+
+def test_a_list_scoped_by_a_query_parameter_is_checked_on_that_contract(
+    probe_app: TestClient, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(POLICY, "GET /v1/listing", read(Role.CUSTOMER, tenant=CONTRACT_IN_QUERY))
+    mine, theirs = create(client)["id"], create(client)["id"]
+    sign_in(probe_app, Role.CUSTOMER, "cust-yamada", contracts=(mine,))
+    assert probe_app.get("/v1/listing", params={"contract_id": mine}).status_code == 200
+    is_problem(probe_app.get("/v1/listing", params={"contract_id": theirs}), 404)
+    is_problem(probe_app.get("/v1/listing"), 422)

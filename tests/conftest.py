@@ -22,6 +22,7 @@ from tests.auth import sign_in
 from infra.bootstrap import EConcierge, build
 from infra.clock import JST, FixedClock
 from infra.settings import Settings
+from projections.catalog import close_views
 
 PG_ADMIN_URL = os.environ.get("ECONCIERGE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = os.environ.get("ECONCIERGE_TEST_BACKENDS", "sqlite,postgres").split(",")
@@ -76,6 +77,7 @@ def clock() -> FixedClock:
 def service(settings: Settings, clock: FixedClock) -> Iterator[EConcierge]:
     app = build(settings, clock)
     yield app
+    close_views(app)  # the read side's connections, if a test opened them
     app.close()
 
 

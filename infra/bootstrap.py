@@ -7,14 +7,18 @@ import psycopg
 
 from domain.rates import Rates
 from infra.clock import Clock
+from infra.services.billing import BillingCommands
 from infra.services.concierges import ConciergeCommands
 from infra.services.contracts import ContractCommands
+from infra.services.liability import LiabilityCommands
 from infra.services.tickets import TicketCommands
 from infra.settings import Settings
 from infra.store import persistence_env
 
 
-class EConcierge(TicketCommands, ConciergeCommands, ContractCommands):
+class EConcierge(
+    LiabilityCommands, BillingCommands, TicketCommands, ConciergeCommands, ContractCommands
+):
     """The application service: every aggregate kind, one event store, one global log."""
 
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:

@@ -1,0 +1,230 @@
+"""Monthly statements: a pure function of one contract's billing facts and the month closes.
+
+A month close (domain/aggregates/billing_period.py) says "every month through M is
+closed, with the facts up to log position q". A closed statement is therefore always
+computed from the facts up to its close's q, so it never changes, whatever arrives later
+(P14, P15). What a later fact changes in a closed month (a late visit, a backdated fee)
+is the difference between that month computed now and what was billed for it so far;
+it becomes adjustment lines on the next open statement, each naming the statement it
+corrects (P14). After the contract's end that next statement holds only adjustments.
+The billing view (projections/billing.py) and the month close both call `statements`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import date, datetime
+
+import msgspec
+
+from domain.billing_facts import BillingFact, VolumeRecorded
+from domain.billing_lines import Line, add_months, label, month_end, months, statement_id
+from domain.billing_month import LOCAL_FACTS, MonthBook
+from domain.money import TaxSplit, tax_split
+from domain.rates import Rates
+
+PENDING = "pending"  # the event id of a close being computed, before it is recorded
+
+
+class Closure(msgspec.Struct, frozen=True, kw_only=True):
+    """One month close: every month through `through` is closed with facts up to a position."""
+
+    through: date  # the 1st of the last month it closes
+    as_of_position: int
+    event_id: str
+    closed_at: datetime | None = None
+    issuer_name: str | None = None  # P14: as the close recorded them
+    registration_number: str | None = None
+
+
+class Statement(msgspec.Struct, frozen=True, kw_only=True):
+    """One contract's statement of one month: a qualified invoice's content (P13, P14)."""
+
+    statement_id: str
+    contract_id: str
+    customer_name: str  # the recipient (P14), the counterparty (P15)
+    month: date  # the 1st of the billed month
+    lines: tuple[Line, ...]
+    adjustments: tuple[Line, ...]  # late facts of closed months (P14 corrections)
+    total: int
+    taxes: tuple[TaxSplit, ...]  # per tax rate, rounded once per statement (P13, P14)
+    date_from: date  # the earliest and latest transaction dates (P15 search)
+    date_to: date
+    review_suggested: bool  # P8
+    over_volume_clusters: tuple[str, ...]
+    notes: tuple[str, ...]
+    corrects: tuple[str, ...]  # statements its adjustments correct
+    closed_by: str | None  # the MonthClosed event id; None while the month is open
+    closed_at: datetime | None
+    issuer_name: str | None
+    registration_number: str | None
+    digest: str  # of its lines and adjustments: what a close seals
+
+    @property
+    def tax(self) -> TaxSplit:
+        """The statement's tax split (one rate: every line bills at the contract's rate)."""
+        if len(self.taxes) == 1:
+            return self.taxes[0]
+        tax = sum(t.tax for t in self.taxes)
+        rate = self.taxes[0].rate_pct if self.taxes else 0
+        return TaxSplit(total=self.total, tax_exclusive=self.total - tax, tax=tax, rate_pct=rate)
+
+
+def digest(sid: str, lines: Sequence[Line], adjustments: Sequence[Line]) -> str:
+    data = msgspec.json.encode([sid, list(lines), list(adjustments)])
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def statements(
+    contract_id: str,
+    facts: Sequence[BillingFact],
+    closures: Sequence[Closure],
+    horizon: date,
+    rates: Rates,
+) -> list[Statement]:
+    """Every statement of the contract: closed ones, then the open months up to `horizon`."""
+    facts = sorted(facts, key=lambda f: f.position)
+    ledger = _Ledger(contract_id, rates)
+    out: list[Statement] = []
+    q, through = 0, None
+    for closure in closures:
+        if through is not None and closure.through <= through:
+            continue  # months close in order (the aggregate refuses anything else)
+        book = MonthBook([f for f in facts if f.position <= closure.as_of_position])
+        window = [f for f in facts if q < f.position <= closure.as_of_position]
+        out += ledger.bill(book, window, through, closure.through, closure)
+        q, through = closure.as_of_position, closure.through
+    book = MonthBook(facts)
+    if through is None and book.first is None:
+        return out
+    last = min(horizon, book.last) if book.last else horizon
+    window = [f for f in facts if f.position > q]
+    return out + ledger.bill(book, window, through, last, None)
+
+
+class _Ledger:
+    """What was billed for each month so far, and the statements a close or the present makes."""
+
+    def __init__(self, contract_id: str, rates: Rates) -> None:
+        self.contract_id, self.rates = contract_id, rates
+        self.billed: dict[date, dict[str, Line]] = {}
+        self.issued: set[date] = set()
+
+    def bill(
+        self,
+        book: MonthBook,
+        window: list[BillingFact],
+        closed_through: date | None,
+        last: date,
+        closure: Closure | None,
+    ) -> list[Statement]:
+        adjustments, corrected = (
+            self._pending(book, window, closed_through) if closed_through else ([], {})
+        )
+        if closure is not None:
+            self.billed.update(corrected)  # the close bills these adjustments
+        first = add_months(closed_through, 1) if closed_through else book.first
+        if first is None:
+            return []
+        span = months(first, last) if first <= last else []
+        if adjustments and not span:
+            span = [first]  # after the end: a statement of adjustments only
+        out = []
+        for month in span:
+            lines = book.lines(month)
+            adjust = adjustments if month == first else []
+            if closure is not None:
+                self.billed[month] = {line.key: line for line in lines}
+            if lines or adjust:
+                out.append(self._statement(book, month, lines, adjust, closure))
+                if closure is not None:
+                    self.issued.add(month)
+        return out
+
+    def _pending(
+        self, book: MonthBook, window: list[BillingFact], closed_through: date
+    ) -> tuple[list[Line], dict[date, dict[str, Line]]]:
+        """What the window's facts change in closed months: adjustment lines, and each
+        changed month's lines as they are now (billed once the adjustments are closed)."""
+        global_facts = [f for f in window if not isinstance(f, (*LOCAL_FACTS, VolumeRecorded))]
+        if global_facts:
+            candidates = set(self.billed)
+            if book.first is not None:
+                candidates |= set(months(book.first, book.last or closed_through))
+        else:
+            candidates = {
+                book.billed_month(book.fact_day(f)) for f in window if isinstance(f, LOCAL_FACTS)
+            }
+        out: list[Line] = []
+        corrected: dict[date, dict[str, Line]] = {}
+        for month in sorted(m for m in candidates if m <= closed_through):
+            now = {line.key: line for line in book.lines(month)}
+            was = self.billed.get(month, {})
+            because = tuple(f.event_id for f in global_facts) + tuple(
+                f.event_id for f in window
+                if isinstance(f, LOCAL_FACTS) and book.billed_month(book.fact_day(f)) == month
+            )  # fmt: skip
+            for key in [*now, *(k for k in was if k not in now)]:
+                line = now.get(key) or was[key]
+                delta = (now[key].amount if key in now else 0) - (
+                    was[key].amount if key in was else 0
+                )
+                if not delta:
+                    continue
+                evidence = line.evidence + (was[key].evidence if key in was else ()) + because
+                out.append(msgspec.structs.replace(
+                    line, key=f"{label(month)}/{key}", amount=delta,
+                    description=f"adjustment for {label(month)}: {line.description}",
+                    evidence=tuple(dict.fromkeys(evidence)), for_month=month,
+                    corrects=self._issued_id(month),
+                ))  # fmt: skip
+            corrected[month] = now
+        return out, corrected
+
+    def _issued_id(self, month: date) -> str | None:
+        """The closed statement of that month, if one was issued (what a correction names)."""
+        return statement_id(self.contract_id, month) if month in self.issued else None
+
+    def _statement(
+        self,
+        book: MonthBook,
+        month: date,
+        lines: list[Line],
+        adjustments: list[Line],
+        closure: Closure | None,
+    ) -> Statement:
+        everything = [*lines, *adjustments]
+        by_rate: dict[int, int] = {}
+        for line in everything:
+            by_rate[line.rate_pct] = by_rate.get(line.rate_pct, 0) + line.amount
+        sid = statement_id(self.contract_id, month)
+        over = book.over_volume(month, self.rates)
+        return Statement(
+            statement_id=sid,
+            contract_id=self.contract_id,
+            customer_name=book.terms.customer_name if book.terms else "",
+            month=month,
+            lines=tuple(lines),
+            adjustments=tuple(adjustments),
+            total=sum(by_rate.values()),
+            taxes=tuple(tax_split(total, rate) for rate, total in sorted(by_rate.items())),
+            date_from=min(line.date_from for line in everything),
+            date_to=max(line.date_to for line in everything),
+            review_suggested=bool(over),
+            over_volume_clusters=tuple(over),
+            notes=tuple(
+                f"extra work referred to the operator without an amount or a quote, not billed"
+                f" (X1): {event}"
+                for event in book.unpriced_extra_work(month)
+            ),
+            corrects=tuple(sorted({a.corrects for a in adjustments if a.corrects})),
+            closed_by=closure.event_id if closure else None,
+            closed_at=closure.closed_at if closure else None,
+            issuer_name=closure.issuer_name if closure else None,
+            registration_number=closure.registration_number if closure else None,
+            digest=digest(sid, lines, adjustments),
+        )
+
+
+__all__ = ["PENDING", "Closure", "Statement", "digest", "month_end", "statements"]

@@ -18,10 +18,10 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.meta import Cause, EventMeta
 from infra.clock import Clock, SystemClock
+from infra.erasure import watch_erasures
 from infra.group_commit import GroupCommitter, VersionConflict
 from infra.idempotency import IdempotencyRecord
 from infra.metrics import timed_append
-from infra.erasure import watch_erasures
 from infra.trail_mapper import trail_mapper
 
 A = TypeVar("A", bound=Aggregate)

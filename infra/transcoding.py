@@ -8,6 +8,9 @@ Two parts:
   decoder, typed by the class's own fields, built once and reused; the stored state is
   plain JSON of the event's fields. Event versioning (`class_version` and
   `upcast_vN_vN+1` static methods) works as in the library's mapper.
+The application stores events with `infra.trail_mapper.TrailMapper`, which extends this
+mapper with the hash chain and sealed personal fields (issue 9); this one stays the plain
+mapping (the conformance tests, and the benchmark's baseline).
 """
 
 from __future__ import annotations
@@ -144,12 +147,7 @@ class MsgspecMapper(Mapper[UUID]):
         self._encoder = msgspec.json.Encoder()
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
-        state = dict(vars(domain_event))
-        originator_id = state.pop("originator_id")
-        originator_version = state.pop("originator_version")
-        class_version = getattr(type(domain_event), "class_version", 1)
-        if class_version > 1:
-            state["class_version"] = class_version
+        originator_id, originator_version, state = self.event_state(domain_event)
         data = self._encoder.encode(state)
         if self.compressor:
             data = self.compressor.compress(data)
@@ -161,6 +159,19 @@ class MsgspecMapper(Mapper[UUID]):
             topic=get_topic(type(domain_event)),
             state=data,
         )
+
+    @staticmethod
+    def event_state(domain_event: Any) -> tuple[Any, int, dict[str, Any]]:
+        """The event's identity and the fields to store (with `class_version` if > 1)."""
+        # Attributes with a leading underscore are not fields: the trail's links and
+        # hashes (domain/aggregates/base.py) travel on the event object, never in its data.
+        state = {k: v for k, v in vars(domain_event).items() if k[0] != "_"}
+        originator_id = state.pop("originator_id")
+        originator_version = state.pop("originator_version")
+        class_version = getattr(type(domain_event), "class_version", 1)
+        if class_version > 1:
+            state["class_version"] = class_version
+        return originator_id, originator_version, state
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         event_class = resolve_topic(stored_event.topic)

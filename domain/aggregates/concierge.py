@@ -10,6 +10,7 @@ from domain.aggregates.base import TracedAggregate
 from domain.aggregates.prefectures import canonical_prefecture
 from domain.errors import InvalidInput, RuleViolation
 from domain.meta import Cause, Role
+from domain.personal import PersonalText
 
 #: rule K1: English is offered only in these prefectures.
 ENGLISH_SERVICE_PREFECTURES = frozenset({"Tokyo", "Osaka"})
@@ -74,14 +75,14 @@ class Concierge(TracedAggregate):
     """
 
     class ConciergeRegistered(TracedAggregate.Created):
-        name: str
+        name: PersonalText
         kind: ConciergeKind
         skills: tuple[str, ...]
         regions: tuple[str, ...]
         languages: tuple[str, ...]
 
     class ConciergeProfileUpdated(TracedAggregate.Event):
-        name: str
+        name: PersonalText
         skills: tuple[str, ...]
         regions: tuple[str, ...]
         languages: tuple[str, ...]

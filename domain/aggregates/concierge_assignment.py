@@ -16,6 +16,7 @@ from domain.aggregates.concierge import Concierge
 from domain.aggregates.contract import Contract, ContractStatus
 from domain.errors import InvalidInput, RuleViolation
 from domain.meta import Cause, Role
+from domain.personal import PersonalText
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "urn:econcierge:concierge-assignment")
 
@@ -67,7 +68,7 @@ class ConciergeAssignment(TracedAggregate):
 
     class ConciergeRejected(TracedAggregate.Event):
         concierge_id: UUID
-        reason: str | None
+        reason: PersonalText | None
 
         def apply(self, assignment: ConciergeAssignment) -> None:
             assignment.candidate_id = None
@@ -77,7 +78,7 @@ class ConciergeAssignment(TracedAggregate):
     class ReplacementRequested(TracedAggregate.Event):
         concierge_id: UUID
         reason: ReplacementReason
-        detail: str
+        detail: PersonalText
 
         def apply(self, assignment: ConciergeAssignment) -> None:
             assignment.replacement = Replacement(
@@ -97,7 +98,7 @@ class ConciergeAssignment(TracedAggregate):
     class TeamMemberAdded(TracedAggregate.Event):
         concierge_id: UUID
         reason: TeamReason
-        note: str | None
+        note: PersonalText | None
 
         def apply(self, assignment: ConciergeAssignment) -> None:
             assignment.team = assignment.team | {self.concierge_id}
@@ -109,7 +110,7 @@ class ConciergeAssignment(TracedAggregate):
             assignment.team = assignment.team - {self.concierge_id}
 
     class AssignmentEnded(TracedAggregate.Event):
-        reason: str
+        reason: PersonalText
 
         def apply(self, assignment: ConciergeAssignment) -> None:
             assignment.ended_at = self.timestamp

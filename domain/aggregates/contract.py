@@ -10,6 +10,7 @@ import msgspec
 from domain.aggregates.base import TracedAggregate
 from domain.errors import InvalidInput, RuleViolation
 from domain.meta import Cause
+from domain.personal import PersonalText
 from domain.pricing import REDUCED_PLANS, Plan, Quote, QuoteInputs, Site, check_agreed_fee
 from domain.rates import Rates
 from domain.terms import (
@@ -106,7 +107,7 @@ class Contract(TracedAggregate):
         units: float
         standard_monthly_fee: int | None  # None when the quote required negotiation (P4)
         monthly_fee: int  # the agreed fee (P3)
-        fee_reason: str | None
+        fee_reason: PersonalText | None
         tariff: Tariff
         received_on: date
         service_start_date: date
@@ -136,7 +137,7 @@ class Contract(TracedAggregate):
     class FeeRenegotiated(TracedAggregate.Event):
         monthly_fee: int
         previous_fee: int
-        reason: str
+        reason: PersonalText
         effective_from: date
 
         def apply(self, contract: Contract) -> None:

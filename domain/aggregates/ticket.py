@@ -36,6 +36,7 @@ from domain.aggregates.base import TracedAggregate
 from domain.aggregates.contract import Contract
 from domain.errors import InvalidInput, RuleViolation
 from domain.meta import Cause, Role
+from domain.personal import PersonalText
 from domain.pricing import Plan
 from domain.service_hours import response_deadline
 from domain.tickets_paperwork import TicketPaperwork
@@ -87,7 +88,7 @@ class Ticket(TicketWork, TicketPaperwork, TracedAggregate):
         kind: WorkKind
         urgency: Urgency
         channel: Channel
-        summary: str
+        summary: PersonalText
         remote_only: bool
 
         def apply(self, ticket: Ticket) -> None:
@@ -97,7 +98,7 @@ class Ticket(TicketWork, TicketPaperwork, TracedAggregate):
             ticket.opened_at, ticket.opened_by = self.timestamp, self.meta.actor_id
 
     class WorkInstructed(TracedAggregate.Event):
-        what: str
+        what: PersonalText
 
         def apply(self, ticket: Ticket) -> None:
             ticket.instructions += (_value(Instruction, self, **_by_at(self)),)
@@ -105,7 +106,7 @@ class Ticket(TicketWork, TicketPaperwork, TracedAggregate):
     class ScopeClassified(TracedAggregate.Event):
         scope: ServiceScope
         reason_code: OutOfScopeReason | None
-        reason: str | None
+        reason: PersonalText | None
         previous_scope: ServiceScope | None
 
         def apply(self, ticket: Ticket) -> None:
@@ -113,7 +114,7 @@ class Ticket(TicketWork, TicketPaperwork, TracedAggregate):
 
     class RiskDisclosed(TracedAggregate.Event):
         risk_id: str
-        description: str
+        description: PersonalText
         level: RiskLevel
 
         def apply(self, ticket: Ticket) -> None:
@@ -128,13 +129,13 @@ class Ticket(TicketWork, TicketPaperwork, TracedAggregate):
 
     class RiskDeclined(TracedAggregate.Event):
         risk_id: str
-        reason: str | None
+        reason: PersonalText | None
 
         def apply(self, ticket: Ticket) -> None:
             ticket._answer_risk(self.risk_id, RiskStatus.DECLINED, self.meta.actor_id)
 
     class WorkStarted(TracedAggregate.Event):
-        work: str
+        work: PersonalText
         risk_ids: tuple[str, ...]
 
         def apply(self, ticket: Ticket) -> None:
@@ -147,7 +148,7 @@ class Ticket(TicketWork, TicketPaperwork, TracedAggregate):
         arrival: datetime
         departure: datetime
         off_hours: bool  # computed when logged (O1), so replay never consults a calendar
-        note: str | None
+        note: PersonalText | None
 
         def apply(self, ticket: Ticket) -> None:
             ticket.visits += (_value(Visit, self),)
@@ -162,14 +163,14 @@ class Ticket(TicketWork, TicketPaperwork, TracedAggregate):
 
     class BackupDispatched(TracedAggregate.Event):
         concierge_id: str
-        reason: str | None
+        reason: PersonalText | None
 
         def apply(self, ticket: Ticket) -> None:
             ticket.backups = ticket.backups | {self.concierge_id}
 
     class ExtraWorkQuoted(TracedAggregate.Event):
         quote_id: str
-        description: str
+        description: PersonalText
         amount: int
 
         def apply(self, ticket: Ticket) -> None:
@@ -178,7 +179,7 @@ class Ticket(TicketWork, TicketPaperwork, TracedAggregate):
     class SecondJobReferred(TracedAggregate.Event):
         referral_id: str
         to: ReferralTarget
-        description: str
+        description: PersonalText
         vendor_name: str | None
         concierge_id: str | None
         amount: int | None
@@ -199,7 +200,7 @@ class Ticket(TicketWork, TicketPaperwork, TracedAggregate):
             ticket.sales += (_value(Sale, self),)
 
     class WorkSlipIssued(TracedAggregate.Event):
-        content: str
+        content: PersonalText
         completion: Completion
 
         def apply(self, ticket: Ticket) -> None:
@@ -208,7 +209,7 @@ class Ticket(TicketWork, TicketPaperwork, TracedAggregate):
             ticket.unslipped_work = False
 
     class WorkSlipWaived(TracedAggregate.Event):
-        reason: str
+        reason: PersonalText
 
         def apply(self, ticket: Ticket) -> None:
             slip = _value(
@@ -218,14 +219,14 @@ class Ticket(TicketWork, TicketPaperwork, TracedAggregate):
             ticket.unslipped_work = False
 
     class TicketResolved(TracedAggregate.Event):
-        note: str | None
+        note: PersonalText | None
 
         def apply(self, ticket: Ticket) -> None:
             ticket.status = TicketStatus.RESOLVED
             ticket.closed_at, ticket.closure_note = self.timestamp, self.note
 
     class TicketClosedUnresolved(TracedAggregate.Event):
-        reason: str
+        reason: PersonalText
 
         def apply(self, ticket: Ticket) -> None:
             ticket.status = TicketStatus.CLOSED_UNRESOLVED

@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Response, delete, get, post
 from litestar.di import Provide
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.context import Context, Service, provide_command_context
 from api.limits import Count, Name, Ref, Text, Yen, check_dates
@@ -18,7 +18,9 @@ from domain.pricing import MAX_SITES, Plan, Quote, QuoteInputs, Site
 from domain.terms import Term
 from infra.application import CommandResult
 from infra.bootstrap import EConcierge
+from infra.clock import JST
 from infra.services.contracts import ContractApplication
+from projections.as_of import parse_as_of, state_as_of
 
 
 class Body(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -177,10 +179,22 @@ class ContractController(Controller):
         application = msgspec.convert(msgspec.to_builtins(data), ContractApplication)
         return _answer(service, service.apply_for_contract(ctx, application), status=201)
 
-    @get("/{contract_id:uuid}", sync_to_thread=True, summary="A contract's current state")
-    def read(self, contract_id: FromPath[UUID], service: Service) -> Response[ContractView]:
-        contract = service.get_contract(contract_id)
-        view = contract_view(contract, service.clock.today())
+    @get(
+        "/{contract_id:uuid}",
+        sync_to_thread=True,
+        summary="A contract's current state, or its state as of a past instant (?as_of=)",
+    )
+    def read(
+        self, contract_id: FromPath[UUID], service: Service, as_of: FromQuery[str | None] = None
+    ) -> Response[ContractView]:
+        if as_of is None:
+            contract = service.get_contract(contract_id)
+            today = service.clock.today()
+        else:
+            instant = parse_as_of(as_of)
+            contract = state_as_of(service, Contract, contract_id, instant)
+            today = instant.astimezone(JST).date()
+        view = contract_view(contract, today)
         return Response(view, headers={"ETag": f'"{contract.version}"'})
 
     @post("/{contract_id:uuid}/start", sync_to_thread=True, status_code=200, summary="Start service (C6)")

@@ -7,7 +7,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Response, get, post
 from litestar.di import Provide
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.context import Context, Service, provide_command_context
 from api.ticket_views import (
@@ -32,6 +32,7 @@ from domain.aggregates.ticket import Ticket
 from infra.application import CommandResult
 from infra.bootstrap import EConcierge
 from infra.services.tickets import TicketRequest
+from projections.as_of import parse_as_of, state_as_of
 
 TicketId = FromPath[UUID]
 
@@ -67,9 +68,18 @@ class TicketController(Controller):
         request = msgspec.convert(msgspec.to_builtins(data), TicketRequest)
         return _answer(service, service.open_ticket(ctx, request), status=201)
 
-    @get("/{ticket_id:uuid}", sync_to_thread=True, summary="A ticket's current state")
-    def read(self, ticket_id: TicketId, service: Service) -> Response[TicketView]:
-        ticket = service.get_ticket(ticket_id)
+    @get(
+        "/{ticket_id:uuid}",
+        sync_to_thread=True,
+        summary="A ticket's current state, or its state as of a past instant (?as_of=)",
+    )
+    def read(
+        self, ticket_id: TicketId, service: Service, as_of: FromQuery[str | None] = None
+    ) -> Response[TicketView]:
+        if as_of is None:
+            ticket = service.get_ticket(ticket_id)
+        else:
+            ticket = state_as_of(service, Ticket, ticket_id, parse_as_of(as_of))
         return Response(ticket_view(ticket), headers={"ETag": f'"{ticket.version}"'})
 
     @_action("instruction", "The customer instructs the work (O5)")

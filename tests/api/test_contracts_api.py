@@ -207,3 +207,22 @@ def test_start_is_409_citing_c6_while_no_concierge_is_accepted(client: TestClien
     body = is_problem(client.post(f"/v1/contracts/{contract['id']}/start"), 409)
     assert (body["rule"], body["clusters_without_concierge"]) == ("C6", ["hq"])
     assert client.get(f"/v1/contracts/{contract['id']}").json()["status"] == "applied"
+
+
+def test_a_contract_reads_as_it_was_at_a_past_instant(client: TestClient, clock: FixedClock) -> None:
+    # issue 6: "what did we know when" — the state as of an instant, rebuilt from events
+    contract_id = create(client)["id"]
+    before_fee_change = clock.now().isoformat()
+    clock.advance(hours=1)
+    changed = client.post(
+        f"/v1/contracts/{contract_id}/fee",
+        json={"monthly_fee": 40_000, "reason": "second office", "effective_from": "2027-01-01"},
+    )
+    assert changed.status_code == 200, changed.text
+    assert client.get(f"/v1/contracts/{contract_id}").json()["monthly_fee"] == 40_000
+    earlier = client.get(f"/v1/contracts/{contract_id}", params={"as_of": before_fee_change})
+    assert earlier.status_code == 200, earlier.text
+    assert earlier.json()["monthly_fee"] != 40_000
+    assert earlier.json()["version"] == 1
+    too_early = client.get(f"/v1/contracts/{contract_id}", params={"as_of": "2020-01-01"})
+    assert too_early.status_code == 404

@@ -462,3 +462,17 @@ def test_no_new_work_is_instructed_after_the_contract_ends(desk: Desk, clock: Fi
     clock.set(datetime(2027, 3, 1, 10, 0, tzinfo=JST))
     desk.as_customer()
     refused(desk.act(ticket["id"], "instruction", {"what": "x"}), 409, "C4")
+
+
+def test_a_ticket_reads_as_it_was_at_a_past_instant(desk: Desk, clock: FixedClock) -> None:
+    # issue 6: the state of a ticket as of a past instant, for "what did we know when"
+    ticket_id = desk.open_ticket()["id"]
+    opened_at = clock.now().isoformat()
+    clock.advance(minutes=5)
+    ok(desk.act(ticket_id, "instruction", {"what": "Please fix the printer"}))
+    now = desk.as_operator().get(f"/v1/tickets/{ticket_id}").json()
+    then = desk.client.get(f"/v1/tickets/{ticket_id}", params={"as_of": opened_at})
+    assert then.status_code == 200, then.text
+    assert then.json()["version"] == 1
+    assert now["version"] == 2
+    assert desk.client.get(f"/v1/tickets/{ticket_id}", params={"as_of": "not a time"}).status_code == 422

@@ -8,37 +8,64 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 
+from api.audit import AuditController
+from api.billing import BillingController
 from api.concierges import ROUTES as concierge_routes
+from api.console import ConsolePlugin
 from api.context import provide_principal, provide_service
 from api.contracts import ContractController, QuoteController
-from api.guards import authenticated
-from api.health import healthz, readyz
+from api.dispatch import DispatchController
+from api.guards import authorise
+from api.health import healthz, readyz, refuse_while_store_down
+from api.liability import LiabilityController
+from api.observability import MetricsController, ObservabilityMiddleware, prometheus_config
+from api.openapi_docs import BEARER, SECURITY_COMPONENTS, document_problems
+from api.paging import page_dependency
+from api.privacy import PrivacyController
 from api.problems import problem_details_config
 from api.tickets import ROUTES as ticket_routes
 from infra.bootstrap import EConcierge
+from infra.outage import StoreGuard, fail_fast
 from infra.tokens import TokenService
 
-V1_ROUTES = [QuoteController, ContractController, *concierge_routes, *ticket_routes]
+V1_ROUTES = [QuoteController, ContractController, *concierge_routes, *ticket_routes, AuditController, PrivacyController, BillingController, LiabilityController, DispatchController]
 
 
 def create_app(service: EConcierge) -> Litestar:
     """The HTTP API over one application service."""
+    # Every /v1 route: a verified caller, allowed by the policy table (api/policy.py).
+    v1 = Router(
+        "/v1",
+        route_handlers=V1_ROUTES,
+        guards=[authorise],
+        security=[{BEARER: []}],
+        before_request=refuse_while_store_down,  # a store outage: 503 at once (infra/outage.py)
+    )
     app = Litestar(
-        route_handlers=[healthz, readyz, Router("/v1", route_handlers=V1_ROUTES, guards=[authenticated])],
+        route_handlers=[healthz, readyz, MetricsController, v1],
+        # Outermost first: correlation id and request log around the HTTP metrics.
+        middleware=[ObservabilityMiddleware(), prometheus_config().middleware],
+        logging_config=None,  # logs are configured once per process (infra/logs.py), as JSON
         dependencies={
             "service": Provide(provide_service, sync_to_thread=False),
             "principal": Provide(provide_principal, sync_to_thread=False),
+            "page": page_dependency,  # list endpoints: `page: Paging` (api/paging.py)
         },
-        plugins=[ProblemDetailsPlugin(problem_details_config())],
+        plugins=[ProblemDetailsPlugin(problem_details_config()), ConsolePlugin()],  # web console: /console
         openapi_config=OpenAPIConfig(
             title="e-Concierge API",
             version="1.0.0",
             description="Shared IT staff service: contracts, concierges, tickets, billing, audit.",
             path="/docs",
             render_plugins=[SwaggerRenderPlugin(path="/"), ScalarRenderPlugin(path="/scalar")],
+            components=SECURITY_COMPONENTS,
         ),
-        request_max_body_size=service.settings.max_body_bytes,
+        request_max_body_size=service.settings.max_body_bytes,  # larger bodies: 413
     )
+    document_problems(app.routes)
     app.state.service = service
     app.state.tokens = TokenService(service.settings)
+    if service.settings.database_url:
+        fail_fast(service.recorder)  # a 503 in seconds, not the library's minute of retries
+    app.state.store_guard = StoreGuard.of(service)
     return app

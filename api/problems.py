@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import msgspec
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
 
+from api.observability import correlation_id, note_problem
 from domain.errors import DomainError
+from infra.metrics import STORE_ERRORS
+from infra.outage import OUTAGE_ERRORS, RETRY_AFTER_SECONDS, StoreUnavailable, is_busy
+
+log = logging.getLogger("econcierge.errors")
 
 PROBLEM_BASE = "https://econcierge.example/problems/"
 
@@ -28,6 +34,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def domain_problem(error: DomainError) -> ProblemDetailsException:
+    note_problem(error.kind, error.rule)
     extra: dict[str, Any] = {}
     if error.rule:
         extra["rule"] = error.rule
@@ -44,7 +51,9 @@ def domain_problem(error: DomainError) -> ProblemDetailsException:
 def validation_problem(error: ValidationException) -> ProblemDetailsException:
     """Malformed JSON is a 400; well-formed JSON with wrong or missing fields is a 422."""
     errors = error.extra if isinstance(error.extra, list) else []
-    malformed = any("malformed" in str(e.get("message", "")).lower() for e in errors if isinstance(e, dict))
+    malformed = any(
+        "malformed" in str(e.get("message", "")).lower() for e in errors if isinstance(e, dict)
+    )
     malformed = malformed or "malformed" in str(error.detail).lower()
     return ProblemDetailsException(
         status_code=400 if malformed else 422,
@@ -57,6 +66,8 @@ def validation_problem(error: ValidationException) -> ProblemDetailsException:
 
 
 def http_problem(error: HTTPException) -> ProblemDetailsException:
+    if error.status_code >= 500:
+        return internal_problem(error)
     return ProblemDetailsException(
         status_code=error.status_code,
         title=str(error.detail),
@@ -67,12 +78,51 @@ def http_problem(error: HTTPException) -> ProblemDetailsException:
     )
 
 
+def outage_problem(error: Exception) -> ProblemDetailsException:
+    """The event store is unreachable: retry later with the same Idempotency-Key.
+
+    An append is one transaction, so a command is recorded whole or not at all. If the
+    connection died just as a commit went through, the retry with the same key replays
+    the recorded result instead of recording it twice.
+    """
+    note_problem("unavailable", store_down=not is_busy(error))
+    STORE_ERRORS.labels(error=type(error).__name__).inc()
+    log.warning("event store unavailable: %s", type(error).__name__)  # the message may hold a host
+    return ProblemDetailsException(
+        status_code=503,
+        title="Service unavailable",
+        detail="The event store cannot be reached just now. Retry in "
+        f"{RETRY_AFTER_SECONDS} seconds with the same Idempotency-Key: a command is recorded "
+        "whole or not at all, and a retry never records it twice.",
+        type_=PROBLEM_BASE + "store-unavailable",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def internal_problem(error: Exception) -> ProblemDetailsException:
+    """An unexpected failure: logged with its traceback, answered without one."""
+    note_problem("error")
+    log.error("unexpected %s", type(error).__name__, exc_info=error)
+    cid = correlation_id()
+    return ProblemDetailsException(
+        status_code=500,
+        title="Internal server error",
+        detail="An unexpected error occurred and was logged"
+        + (f"; quote correlation id {cid} when you report it." if cid else "."),
+        type_=PROBLEM_BASE + "internal-error",
+        extra={"correlation_id": cid} if cid else None,
+    )
+
+
 def problem_details_config() -> ProblemDetailsConfig:
+    outages = {kind: outage_problem for kind in (*OUTAGE_ERRORS, StoreUnavailable)}
     return ProblemDetailsConfig(
         enable_for_all_http_exceptions=True,
         exception_to_problem_detail_map={
             DomainError: domain_problem,
             ValidationException: validation_problem,
             HTTPException: http_problem,
+            **outages,
+            Exception: internal_problem,  # anything else: a 500 problem, never a traceback
         },
     )

@@ -1,0 +1,194 @@
+"""The console's rules over plain HTTP (no browser): session cookie, CSRF, headers, catalogues.
+
+These run on every configured backend, like the API tests (tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+
+from api.app import create_app
+from api.console.csrf import CSRF_COOKIE, form_token
+from api.console.i18n import LANGUAGES, catalogue
+from api.console.pages.auth import safe_next
+from api.console.session import SESSION_COOKIE
+from domain.meta import Role
+from infra.bootstrap import EConcierge
+from infra.clock import FixedClock
+from projections.catalog import close_views
+from tests.browser.world import build_world
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "api" / "console" / "templates"
+
+
+@pytest.fixture
+def web(service: EConcierge) -> TestClient:
+    with TestClient(create_app(service)) as client:
+        yield client
+    close_views(service)
+
+
+def _sign_in(client: TestClient, token: str) -> None:
+    client.get("/console/sign-in")  # the page sets the CSRF nonce cookie
+    nonce = client.cookies[CSRF_COOKIE]
+    answer = client.post(
+        "/console/sign-in",
+        data={"token": token, "csrf_token": form_token(nonce, None)},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+
+
+def test_both_catalogues_have_the_same_labels() -> None:
+    ja, en = catalogue("ja"), catalogue("en")
+    assert set(ja) - set(en) == set() and set(en) - set(ja) == set()
+
+
+def test_every_label_a_template_names_is_catalogued() -> None:
+    used = set()
+    for template in TEMPLATES.glob("*.html"):
+        used |= set(re.findall(r"\bt\('([a-z_]+\.[a-z_.]+)'\s*[,)]", template.read_text()))
+    sections = "|".join({key.partition(".")[0] for key in catalogue("ja")})
+    for module in TEMPLATES.parent.rglob("*.py"):  # labels named in code (states, menu, errors)
+        used |= set(re.findall(rf'"((?:{sections})\.(?!html")[a-z_]+)"', module.read_text()))
+    for language in LANGUAGES:
+        assert used - set(catalogue(language)) == set(), language
+
+
+def test_after_sign_in_only_pages_of_this_console_are_followed() -> None:
+    assert safe_next("/console/disputes?q=x") == "/console/disputes?q=x"
+    for hostile in (
+        "//evil.example/console",
+        "https://evil.example",
+        "/v1/audit",
+        "/consolex",
+        "/\\evil",
+    ):
+        assert safe_next(hostile) == "/console"
+
+
+def test_the_session_cookie_is_httponly_strict_and_ends_with_the_token(web: TestClient) -> None:
+    token = web.app.state.tokens.issue(sub="op", role=Role.OPERATOR, ttl=timedelta(hours=2))
+    web.get("/console/sign-in")
+    answer = web.post(
+        "/console/sign-in",
+        data={"token": token, "csrf_token": form_token(web.cookies[CSRF_COOKIE], None)},
+        follow_redirects=False,
+    )
+
+    cookie = next(h for h in answer.headers.get_list("set-cookie") if h.startswith(SESSION_COOKIE))
+    assert (
+        "HttpOnly" in cookie and "samesite=strict" in cookie.lower() and "Path=/console" in cookie
+    )
+    max_age = int(re.search(r"Max-Age=(\d+)", cookie).group(1))  # type: ignore[union-attr]
+    assert 7100 <= max_age <= 7200
+    assert "Secure" not in cookie  # plain HTTP here: a Secure cookie would never come back
+
+
+def test_over_tls_the_session_cookie_is_secure(service: EConcierge) -> None:
+    with TestClient(create_app(service), base_url="https://console.example") as client:
+        client.get("/console/sign-in")
+        token = client.app.state.tokens.issue(sub="op", role=Role.OPERATOR)
+        answer = client.post(
+            "/console/sign-in",
+            data={"token": token, "csrf_token": form_token(client.cookies[CSRF_COOKIE], None)},
+            follow_redirects=False,
+        )
+        cookie = next(
+            h for h in answer.headers.get_list("set-cookie") if h.startswith(SESSION_COOKIE)
+        )
+        assert "Secure" in cookie
+    close_views(service)
+
+
+def test_a_sign_in_without_the_csrf_token_is_refused(web: TestClient) -> None:
+    token = web.app.state.tokens.issue(sub="op", role=Role.OPERATOR)
+    web.get("/console/sign-in")
+
+    answer = web.post("/console/sign-in", data={"token": token}, follow_redirects=False)
+
+    assert answer.status_code == 403 and SESSION_COOKIE not in answer.headers.get("set-cookie", "")
+
+
+def test_a_csrf_token_of_another_session_is_refused(web: TestClient) -> None:
+    _sign_in(web, web.app.state.tokens.issue(sub="op", role=Role.OPERATOR))
+    signed_out_token = form_token(web.cookies[CSRF_COOKIE], None)
+
+    answer = web.post("/console/sign-out", data={"csrf_token": signed_out_token})
+
+    assert answer.status_code == 403
+
+
+def test_an_expired_or_forged_token_does_not_sign_in(web: TestClient) -> None:
+    expired = web.app.state.tokens.issue(sub="op", role=Role.OPERATOR, ttl=timedelta(seconds=-60))
+    web.get("/console/sign-in")
+    answer = web.post(
+        "/console/sign-in",
+        data={"token": expired, "csrf_token": form_token(web.cookies[CSRF_COOKIE], None)},
+    )
+    assert answer.status_code == 401
+
+
+def test_the_console_session_never_authenticates_the_api(web: TestClient) -> None:
+    """The API is bearer-only, so a cross-site form can never ride on the console's cookie."""
+    token = web.app.state.tokens.issue(sub="op", role=Role.OPERATOR)
+    web.cookies.set(SESSION_COOKIE, token)
+
+    assert web.get("/v1/audit").status_code == 401
+
+
+def test_an_api_call_needs_no_csrf_token(web: TestClient) -> None:
+    token = web.app.state.tokens.issue(sub="op", role=Role.OPERATOR)
+    body = {"sites": [{"prefecture": "Tokyo", "city": "Minato", "cluster": "hq", "clients": 30}]}
+
+    answer = web.post("/v1/quotes", json=body, headers={"Authorization": f"Bearer {token}"})
+
+    assert answer.status_code in (200, 201)
+
+
+def test_the_exported_document_allows_only_its_own_inline_style(
+    web: TestClient, service: EConcierge, clock: FixedClock
+) -> None:
+    world = build_world(service, clock)
+    from projections.catalog import VIEWS, views_of
+    from projections.runner import catch_up_all
+
+    catch_up_all(service, views_of(service), VIEWS)
+    _sign_in(web, web.app.state.tokens.issue(sub="auditor", role=Role.COMPLIANCE))
+
+    answer = web.get(f"/console/disputes/contracts/{world.sakura.contract_id}/export?format=html")
+
+    policy = answer.headers["content-security-policy"]
+    assert answer.status_code == 200 and "attachment" in answer.headers["content-disposition"]
+    assert re.fullmatch(
+        r"default-src 'none'; style-src 'sha256-[^']+'; frame-ancestors 'none'", policy
+    )
+
+
+def test_every_console_page_has_a_rule_or_is_public(web: TestClient) -> None:
+    from api.console.access import PAGES
+
+    missing = []
+    for route in web.app.routes:
+        if not route.path.startswith("/console") or route.path.startswith("/console/static"):
+            continue
+        for handler in route.route_handlers:  # type: ignore[attr-defined]
+            for method in handler.http_methods - {"OPTIONS", "HEAD"}:
+                key = f"{method} {re.sub(r':[a-z]+}', '}', route.path).rstrip('/') or '/'}"
+                if not handler.opt.get("public") and key not in PAGES:
+                    missing.append(key)
+    assert missing == []
+
+
+def test_only_billing_closes_a_month(web: TestClient) -> None:
+    _sign_in(web, web.app.state.tokens.issue(sub="op", role=Role.OPERATOR))
+    token = form_token(web.cookies[CSRF_COOKIE], web.cookies[SESSION_COOKIE])
+
+    assert web.get("/console/billing/close?month=2026-10").status_code == 403
+    answer = web.post("/console/billing/close", data={"month": "2026-10", "csrf_token": token})
+    assert answer.status_code == 403

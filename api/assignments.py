@@ -13,6 +13,7 @@ from litestar.params import FromPath, JSONBody
 from api.context import Context, Service, provide_command_context
 from api.contracts import Body
 from api.limits import Ref, Text
+from api.responses import command_response
 from domain.aggregates.concierge_assignment import (
     AssignmentStatus,
     ConciergeAssignment,
@@ -111,14 +112,8 @@ def _answer(
     service: EConcierge, result: CommandResult, status: int = 200
 ) -> Response[AssignmentView]:
     assignment = service.state_at(ConciergeAssignment, result.id, result.version)
-    headers = {"ETag": f'"{result.version}"'}
-    if result.replayed:
-        headers["Idempotent-Replayed"] = "true"
-    if status == 201:
-        headers["Location"] = f"/v1/assignments/{result.id}"
-    return Response(
-        assignment_view(assignment, result.position), status_code=status, headers=headers
-    )
+    view = assignment_view(assignment, result.position)
+    return command_response(view, result, status, f"/v1/assignments/{result.id}")
 
 
 class AssignmentController(Controller):

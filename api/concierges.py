@@ -14,6 +14,7 @@ from api.assignments import AssignmentController, ContractAssignmentsController
 from api.context import Context, Service, provide_command_context
 from api.contracts import Body
 from api.limits import Name, Ref
+from api.responses import command_response
 from domain.aggregates.concierge import Concierge, ConciergeKind
 from infra.application import CommandResult
 from infra.bootstrap import EConcierge
@@ -69,10 +70,8 @@ def _answer(
     service: EConcierge, result: CommandResult, status: int = 200
 ) -> Response[ConciergeView]:
     concierge = service.state_at(Concierge, result.id, result.version)
-    headers = {"ETag": f'"{result.version}"'}
-    if result.replayed:
-        headers["Idempotent-Replayed"] = "true"
-    return Response(concierge_view(concierge, result.position), status_code=status, headers=headers)
+    view = concierge_view(concierge, result.position)
+    return command_response(view, result, status, f"/v1/concierges/{result.id}")
 
 
 class ConciergeController(Controller):

@@ -13,6 +13,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.context import Context, Service, provide_command_context
 from api.limits import Count, Name, Ref, Text, Yen, check_dates
+from api.responses import command_response
 from domain.aggregates.contract import Contract, ContractStatus, Payment
 from domain.pricing import MAX_SITES, Plan, Quote, QuoteInputs, Site
 from domain.terms import Term
@@ -152,10 +153,7 @@ def contract_view(contract: Contract, today: date, position: int | None = None) 
 def _answer(service: EConcierge, result: CommandResult, status: int = 200) -> Response[ContractView]:
     contract = service.state_at(Contract, result.id, result.version)
     view = contract_view(contract, service.clock.today(), result.position)
-    headers = {"ETag": f'"{result.version}"'}
-    if result.replayed:
-        headers["Idempotent-Replayed"] = "true"
-    return Response(view, status_code=status, headers=headers)
+    return command_response(view, result, status, f"/v1/contracts/{result.id}")
 
 
 class QuoteController(Controller):

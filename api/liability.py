@@ -16,6 +16,7 @@ from litestar.params import FromPath, JSONBody
 from api.context import Context, Service, provide_command_context
 from api.contracts import Body
 from api.limits import Text
+from api.responses import command_response
 from api.view_reads import MinPosition, caught_up
 from domain.aggregates.liability_claim import LiabilityClaim
 from domain.errors import NotFound
@@ -64,12 +65,7 @@ def _answer(service: EConcierge, result: CommandResult, status: int) -> Response
         id=c.id, version=c.version, ticket_id=c.ticket_id, contract_id=c.contract_id,
         kind=c.kind, description=c.description, findings=c.findings, position=result.position,
     )  # fmt: skip
-    headers = {"ETag": f'"{result.version}"'}
-    if result.replayed:
-        headers["Idempotent-Replayed"] = "true"
-    if status == 201:
-        headers["Location"] = f"/v1/liability/claims/{result.id}"
-    return Response(view, status_code=status, headers=headers)
+    return command_response(view, result, status, f"/v1/liability/claims/{result.id}")
 
 
 class LiabilityController(Controller):

@@ -10,6 +10,7 @@ from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.context import Context, Service, provide_command_context
+from api.responses import command_response
 from api.ticket_views import (
     BackupBody,
     ClassificationBody,
@@ -39,12 +40,7 @@ TicketId = FromPath[UUID]
 
 def _answer(service: EConcierge, result: CommandResult, status: int = 200) -> Response[TicketView]:
     ticket = service.state_at(Ticket, result.id, result.version)
-    headers = {"ETag": f'"{result.version}"'}
-    if result.replayed:
-        headers["Idempotent-Replayed"] = "true"
-    if status == 201:
-        headers["Location"] = f"/v1/tickets/{result.id}"
-    return Response(ticket_view(ticket, result.position), status_code=status, headers=headers)
+    return command_response(ticket_view(ticket, result.position), result, status, f"/v1/tickets/{result.id}")
 
 
 def _action(path: str, summary: str):  # type: ignore[no-untyped-def]

@@ -57,7 +57,7 @@ def serve_api(settings: Settings, host: str, port: int, with_workers: bool) -> N
 
 
 def _start_workers(service: EConcierge, settings: Settings) -> list[Callable[[], None]]:
-    """The projections (and the NATS relay when configured) on threads of this process."""
+    """The projections, the NATS relay (when configured) and the scheduled jobs, on threads."""
     from projections.supervisor import start_projections_in_background
 
     projections = start_projections_in_background(service)
@@ -79,7 +79,31 @@ def _start_workers(service: EConcierge, settings: Settings) -> list[Callable[[],
             unwatch(relay.relay.name)
 
         stoppers.append(stop_relay)
+    stoppers.extend(_start_scheduled_jobs(service, settings))
     return stoppers
+
+
+def _start_scheduled_jobs(service: EConcierge, settings: Settings) -> list[Callable[[], None]]:
+    """The 24-hour response check (O3) and the trail's checkpoints, on daemon threads."""
+    import threading
+
+    from infra.sealer import run_sealer
+    from workers.response_target import run_forever
+
+    stop = threading.Event()
+    jobs = [
+        threading.Thread(target=run_forever, args=(service, 60.0, stop), name="response-targets", daemon=True),
+        threading.Thread(target=run_sealer, args=(service, settings, 60.0, stop), name="sealer", daemon=True),
+    ]
+    for job in jobs:
+        job.start()
+
+    def stop_jobs() -> None:
+        stop.set()
+        for job in jobs:
+            job.join(timeout=10)
+
+    return [stop_jobs]
 
 
 def _close(service: EConcierge) -> None:

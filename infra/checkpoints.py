@@ -109,16 +109,17 @@ def seal(service: Any) -> Checkpoint | None:
     head = service.recorder.max_notification_id() or 0
     if head < start:
         return None
-    builder, end, broken = RootBuilder(), 0, 0
+    builder, end, broken, news = RootBuilder(), 0, 0, 0
     for notifications in scan(service, start, head):
         for n in notifications:
+            news += n.originator_id != TRAIL_LOG_ID
             envelope = open_envelope(n.state)
             if event_hash(envelope.prev, n.originator_id, n.originator_version, n.topic, envelope.data) != envelope.hash:
                 broken += 1  # sealed as stored: `audit verify` names it; sealing goes on
             builder.add(leaf_hash(envelope.hash))
             end = n.id
-    if not builder.size:
-        return None
+    if not news:
+        return None  # only our own last checkpoint is new: an idle log is not sealed again
     if broken:
         log.error("sealing %d event(s) whose stored hash does not match: run `econcierge audit verify`", broken)
     number = last.number + 1 if last else 1

@@ -12,11 +12,11 @@ import pytest
 
 from infra.bootstrap import EConcierge
 from infra.chain import envelope_bytes, event_hash, open_envelope
-from infra.checkpoints import TRAIL_LOG_ID, checkpoint_hash
+from infra.checkpoints import TRAIL_LOG_ID, checkpoint_hash, seal
 from infra.digests import digest_prefix, digest_stream, publish_checkpoints, published_checkpoints
 from infra.merkle import merkle_root
 from infra.settings import Settings
-from tests.trail.steps import first_break, record_history, sealed, verified
+from tests.trail.steps import ctx, first_break, record_history, sealed, verified
 from tests.trail.store_sql import StoredRows
 
 pytestmark = pytest.mark.nats
@@ -59,10 +59,12 @@ def _digest_subjects(settings: Settings) -> list[str]:
 
 
 def test_each_checkpoint_is_published_once_on_its_digest_subject(service: EConcierge, trail_nats: Settings) -> None:
-    record_history(service)
+    history = record_history(service)
     sealed(service)
     assert publish_checkpoints(service, trail_nats) == 1
-    sealed(service)  # covers the first checkpoint's own record
+    assert seal(service) is None  # an idle log (only the checkpoint's own record) waits
+    service.record_client_count(ctx(), history.first, "hq", 36, 1)
+    sealed(service)  # covers the new event and the first checkpoint's own record
 
     assert publish_checkpoints(service, trail_nats) == 1
     assert publish_checkpoints(service, trail_nats) == 0

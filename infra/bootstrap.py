@@ -7,6 +7,7 @@ import psycopg
 
 from domain.rates import Rates
 from infra.clock import Clock
+from infra.immutables import register_immutables
 from infra.services.billing import BillingCommands
 from infra.services.concierges import ConciergeCommands
 from infra.services.contracts import ContractCommands
@@ -24,6 +25,7 @@ class EConcierge(
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings
         self.rates = msgspec.convert(settings.rates, Rates, strict=False)
+        register_immutables()  # cheap copies of cached aggregates (infra/immutables.py)
         super().__init__(persistence_env(settings), clock)
 
     def is_ready(self) -> bool:

@@ -1,0 +1,78 @@
+"""Profiles of the figures that miss their target: `python -m tests.benchmarks.profiling NAME`.
+
+Runs one scenario in a loop (for `py-spy record -f raw -- python -m ...`), or, with
+`--top FILE [WITHIN]`, prints the top entries of a py-spy raw (collapsed) profile: by own time and
+by inclusive time. Scenarios: `rebuild` (every view from 0), `command` (the command mix,
+one thread), `load` (a 2 000-event ticket read from the store).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from tests.benchmarks import loader, pg, world
+from tests.benchmarks.command_path import pg_service
+
+
+def scenario(name: str, seconds: float = 20.0) -> None:
+    with pg.throwaway_database() as url, pg_service(url) as (service, clock):
+        desk = loader.desk_of(service, clock)
+        if name == "rebuild":
+            from projections.catalog import VIEWS, close_views, views_of
+            from projections.runner import rebuild
+
+            loader.fill(desk, 3_000)
+            print("profile from here", flush=True)
+            store = views_of(service)
+            end = time.monotonic() + seconds
+            while time.monotonic() < end:
+                for view in VIEWS:
+                    rebuild(service, store, view)
+            close_views(service)
+        elif name == "command":
+            op = world.command_mix(desk, desk.ready_ticket())
+            print("profile from here", flush=True)
+            end = time.monotonic() + seconds
+            while time.monotonic() < end:
+                op()
+        elif name == "load":
+            from tests.benchmarks.flat_cost import long_ticket
+
+            ticket = long_ticket(desk, 2_000)
+            version = service.get_ticket(ticket).version
+            print("profile from here", flush=True)
+            end = time.monotonic() + seconds
+            while time.monotonic() < end:
+                service.repository.get(ticket, version=version)
+
+
+def top(path: Path, within: str = "", entries: int = 15) -> str:
+    """The top frames of a collapsed profile (stacks through `within`): own and inclusive."""
+    own: Counter[str] = Counter()
+    inclusive: Counter[str] = Counter()
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        n = int(count)
+        frames = stack.split(";")
+        if within not in stack:  # e.g. idle pool threads
+            continue
+        total += n
+        own[frames[-1]] += n
+        for frame in set(frames):
+            inclusive[frame] += n
+    lines = [f"samples: {total}", "own time:"]
+    lines += [f"  {100 * n / total:5.1f}%  {frame}" for frame, n in own.most_common(entries)]
+    lines.append("inclusive time:")
+    lines += [f"  {100 * n / total:5.1f}%  {f}" for f, n in inclusive.most_common(entries * 2)]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "--top":
+        print(top(Path(sys.argv[2]), *sys.argv[3:4]))
+    else:
+        scenario(sys.argv[1])

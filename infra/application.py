@@ -6,7 +6,7 @@ import contextlib
 import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 import msgspec
@@ -174,9 +174,6 @@ class ServiceApplication(Application[UUID]):
         if not isinstance(aggregate, kind):
             raise NotFound(f"no {_label(kind)} with id {aggregate_id}")
         return aggregate
-
-    def extra(self) -> dict[str, Any]:  # pragma: no cover - hook for subclasses
-        return {}
 
 
 class Scope(msgspec.Struct, frozen=True):

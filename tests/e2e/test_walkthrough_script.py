@@ -9,12 +9,18 @@ import sys
 from pathlib import Path
 
 import httpx
-import pytest
 
 from domain.meta import Role
 from infra.settings import Settings
 from infra.tokens import TokenService
-from tests.e2e.processes import ECONCIERGE, ROOT, environment, require_console_script, serving
+from tests.e2e.processes import (
+    ECONCIERGE,
+    ROOT,
+    environment,
+    missing,
+    require_console_script,
+    serving,
+)
 
 SCRIPT = ROOT / "examples" / "ticket_walkthrough.sh"
 
@@ -22,11 +28,11 @@ SCRIPT = ROOT / "examples" / "ticket_walkthrough.sh"
 def _require_tools() -> None:
     for tool in ("bash", "curl"):
         if shutil.which(tool) is None:
-            pytest.skip(f"{tool} is not installed")
+            missing(f"{tool} is not installed")
     version = subprocess.run(["curl", "--version"], check=False, capture_output=True, text=True)
     found = re.search(r"curl (\d+)\.(\d+)", version.stdout)
     if found is None or (int(found[1]), int(found[2])) < (7, 76):
-        pytest.skip("curl is older than 7.76 (no --fail-with-body)")
+        missing("curl is older than 7.76 (no --fail-with-body)")
 
 
 def _walk(env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -12,12 +12,13 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 import msgspec
 from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, Mapper
-from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Mapper
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.meta import Cause, EventMeta
 from infra.clock import Clock, SystemClock
+from infra.ddl_lock import schema_lock
 from infra.erasure import watch_erasures
 from infra.group_commit import GroupCommitter, VersionConflict
 from infra.idempotency import IdempotencyRecord
@@ -62,6 +63,14 @@ class ServiceApplication(Application[UUID]):
         if isinstance(self.recorder, PostgresApplicationRecorder):
             self.group_committer = GroupCommitter(self.recorder)
 
+    def construct_recorder(self) -> ApplicationRecorder:
+        factory = self.factory
+        if isinstance(factory, PostgresFactory):
+            # Processes that start together must not run the library's DDL at once.
+            with schema_lock(factory.datastore.pool.kwargs):
+                return super().construct_recorder()
+        return super().construct_recorder()
+
     def construct_mapper(self) -> Mapper[UUID]:
         # The trail (issue 9): hash-chained envelopes, personal fields sealed per subject.
         return trail_mapper(self)
@@ -84,7 +93,11 @@ class ServiceApplication(Application[UUID]):
         if not isinstance(aggregate, kind):
             raise NotFound(f"no {_label(kind)} with id {aggregate_id}")
         expected = ctx.expected_version if ctx else None
-        if expected is not None and expected > aggregate.version and not self.repository.fastforward:
+        if (
+            expected is not None
+            and expected > aggregate.version
+            and not self.repository.fastforward
+        ):
             # The caller saw a newer version than our cache (another API process wrote it).
             self._forget([aggregate])
             aggregate = self.repository.get(aggregate_id)
@@ -96,7 +109,9 @@ class ServiceApplication(Application[UUID]):
             )
         return aggregate
 
-    def execute(self, ctx: CommandContext, command: Callable[[], Sequence[Aggregate]]) -> CommandResult:
+    def execute(
+        self, ctx: CommandContext, command: Callable[[], Sequence[Aggregate]]
+    ) -> CommandResult:
         """Run a command once: replay an idempotent retry, else save its events atomically.
 
         `command` loads and changes aggregates and returns them, the primary one first.

@@ -7,6 +7,7 @@ import psycopg
 
 from domain.rates import Rates
 from infra.clock import Clock
+from infra.ddl_lock import DDL_LOCK
 from infra.immutables import register_immutables
 from infra.services.billing import BillingCommands
 from infra.services.concierges import ConciergeCommands
@@ -42,6 +43,7 @@ def ensure_database(settings: Settings) -> None:
     if not (settings.database_url and settings.db_schema):
         return
     with psycopg.connect(settings.database_url, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (DDL_LOCK,))  # processes start together
         conn.execute(
             psycopg.sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
                 psycopg.sql.Identifier(settings.db_schema)

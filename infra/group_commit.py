@@ -22,6 +22,8 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL, Identifier
 
+from infra.ddl_lock import DDL_LOCK
+
 
 class VersionConflict(Exception):
     """The command's aggregates changed since it loaded them."""
@@ -47,9 +49,9 @@ class GroupCommitter:
         self._queue_lock = threading.Lock()
         self._leader = threading.Lock()
         schema = Identifier(recorder.datastore.schema)
-        self._call_sql = SQL("SELECT command, notification_id FROM {}.econcierge_append(%s, %s)").format(
-            schema
-        )
+        self._call_sql = SQL(
+            "SELECT command, notification_id FROM {}.econcierge_append(%s, %s)"
+        ).format(schema)
         self._create_function(recorder)
 
     def commit(self, events: Sequence[StoredEvent]) -> list[int]:
@@ -62,7 +64,10 @@ class GroupCommitter:
                 if pending.done.is_set():
                     break
                 with self._queue_lock:
-                    batch, self._queue = self._queue[: self._max_batch], self._queue[self._max_batch :]
+                    batch, self._queue = (
+                        self._queue[: self._max_batch],
+                        self._queue[self._max_batch :],
+                    )
                 if batch:
                     self._commit_batch(batch)
         if pending.error is not None:
@@ -86,7 +91,9 @@ class GroupCommitter:
         for number, pending in enumerate(batch):
             for e in pending.events:
                 events.append(
-                    recorder.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
+                    recorder.construct_pg_stored_event(
+                        e.originator_id, e.originator_version, e.topic, e.state
+                    )
                 )
                 commands.append(number)
         with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
@@ -109,7 +116,7 @@ class GroupCommitter:
         )
         # Several processes may start at once: serialise the (idempotent) DDL.
         with recorder.datastore.get_connection() as conn, conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(7220417)")
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (DDL_LOCK,))
             conn.execute(ddl)
 
 

@@ -24,6 +24,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from infra.ddl_lock import lock_ddl_in
+
 TABLE = "personal_data_keys"
 
 
@@ -106,6 +108,8 @@ class SqlKeyTable(KeyTable):
         if self._ready:
             return
         with self._datastore.transaction(commit=True) as cursor:
+            if self._postgres:
+                lock_ddl_in(cursor)  # a first use in two processes at once
             cursor.execute(
                 f"CREATE TABLE IF NOT EXISTS {self._table} (key_id TEXT PRIMARY KEY,"
                 " subject TEXT NOT NULL, key_material TEXT, created_at TEXT NOT NULL,"
@@ -156,7 +160,9 @@ class SqlKeyTable(KeyTable):
 class KeyRing:
     """Cached AES-GCM keys by subject (for sealing) and by key id (for opening)."""
 
-    def __init__(self, table: Callable[[], KeyTable] | KeyTable, refresh_seconds: float = 1.0) -> None:
+    def __init__(
+        self, table: Callable[[], KeyTable] | KeyTable, refresh_seconds: float = 1.0
+    ) -> None:
         self._table_factory = table if callable(table) else (lambda: table)
         self._table: KeyTable | None = None
         self.refresh_seconds = refresh_seconds

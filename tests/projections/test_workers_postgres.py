@@ -59,7 +59,11 @@ def test_a_worker_killed_mid_run_resumes_and_the_view_equals_a_rebuild(
     second = Worker(settings, tmp_path / "second.log")
     try:
         wait_until(
-            lambda: position(service) == last, 60, "the restarted worker has finished", poll=0.05
+            lambda: position(service) == last,
+            60,
+            "the restarted worker has finished",
+            poll=0.05,
+            logs=second.output,
         )
     finally:
         assert second.terminate() == 0, second.output()  # SIGTERM: a clean stop
@@ -84,12 +88,18 @@ def test_when_the_active_worker_dies_the_standby_finishes_the_run(
         )
         active = active_pid(service)
         assert active is not None
+        for worker in workers.values():  # both came up (a failed start once left no standby)
+            assert worker.process.poll() is None, worker.output()
         workers[active].kill()
         assert position(service) < last, "the run finished before the active worker was killed"
         (standby,) = (pid for pid in workers if pid != active)
 
         wait_until(
-            lambda: position(service) == last, 60, "the standby has finished the run", poll=0.05
+            lambda: position(service) == last,
+            60,
+            "the standby has finished the run",
+            poll=0.05,
+            logs=lambda: workers[standby].output(),
         )
         assert active_pid(service) == standby
     finally:

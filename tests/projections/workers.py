@@ -89,9 +89,17 @@ def active_pid(service: EConcierge) -> int | None:
     return int(runner.rsplit(":", 1)[1]) if runner else None
 
 
-def wait_until(condition: Callable[[], bool], timeout: float, why: str, poll: float = 0.01) -> None:
+def wait_until(
+    condition: Callable[[], bool],
+    timeout: float,
+    why: str,
+    poll: float = 0.01,
+    logs: Callable[[], str] | None = None,
+) -> None:
+    """Poll `condition` until it holds; on time-out fail with `why` (and the workers' logs)."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting until {why}")
+            shown = f"\n--- worker log ---\n{logs()}" if logs else ""
+            raise AssertionError(f"timed out waiting until {why}{shown}")
         time.sleep(poll)

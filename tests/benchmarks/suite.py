@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,3 +28,17 @@ class Bench:
 
     def add(self, *figures: dict[str, Any]) -> None:
         self.figures.extend(figures)
+
+    def progress(self, label: str, every: float = 2.0) -> Callable[[int, int], None]:
+        """A callback for long loads: prints `label: done/total (rate/s)` to stderr now and then."""
+        began = last = time.monotonic()
+
+        def report(done: int, total: int) -> None:
+            nonlocal last
+            now = time.monotonic()
+            if now - last >= every or done >= total:
+                last = now
+                rate = done / max(now - began, 1e-9)
+                print(f"   {label}: {done:,}/{total:,} ({rate:,.0f}/s)", file=sys.stderr, flush=True)
+
+        return report

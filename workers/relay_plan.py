@@ -3,14 +3,54 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import msgspec
-from eventsourcing.persistence import Mapper, Notification
+from eventsourcing.persistence import Mapper, Notification, StoredEvent
+from eventsourcing.utils import resolve_topic
 
-from infra.event_contract.mapping import is_published_topic, subject_for, to_public
+from infra.event_contract.mapping import (
+    is_published_topic,
+    reads_personal_data,
+    subject_for,
+    to_public,
+)
+from infra.trail_mapper import TrailMapper
 
 _encoder = msgspec.json.Encoder()
+
+
+class EventReader(Protocol):
+    def to_domain_event(self, stored_event: StoredEvent) -> Any: ...
+
+
+class PublishingReader:
+    """Reads stored events to publish them: personal fields stay sealed unless published.
+
+    No public payload publishes personal text (infra/event_contract), so decrypting it
+    (AES-GCM per field, a tenth of the relay's time in its profile) is wasted work; a
+    class whose public message may read a personal field is read with every field open.
+    """
+
+    def __init__(self, mapper: Mapper) -> None:
+        self.mapper = mapper
+        self.sealed: Any = mapper
+        if isinstance(mapper, TrailMapper):
+            self.sealed = TrailMapper(
+                mapper.keys, transcoder=mapper.transcoder, seal_personal=False
+            )
+        self._by_topic: dict[str, Any] = {}
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        reader = self._by_topic.get(stored_event.topic)
+        if reader is None:
+            try:
+                event_class = resolve_topic(stored_event.topic)
+            except Exception:  # noqa: BLE001 - the mapper raises its own error for it
+                return self.mapper.to_domain_event(stored_event)
+            reader = self.mapper if reads_personal_data(event_class) else self.sealed
+            self._by_topic[stored_event.topic] = reader
+        return reader.to_domain_event(stored_event)
 
 
 class Outgoing(NamedTuple):
@@ -24,7 +64,7 @@ class Outgoing(NamedTuple):
 
 def plan_window(
     notifications: Sequence[Notification],
-    mapper: Mapper,
+    mapper: EventReader,
     prefix: str,
     *,
     one_message: bool = False,

@@ -17,7 +17,7 @@ log = logging.getLogger("econcierge.relay")
 
 
 def run_relay(settings: Settings, from_position: int | None = None) -> None:
-    """Relay until SIGINT or SIGTERM; the window in flight is finished and tracked first."""
+    """Relay until SIGINT or SIGTERM; the windows in flight are finished and tracked first."""
     from infra.bootstrap import build
 
     service = build(settings)

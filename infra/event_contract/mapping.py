@@ -13,6 +13,7 @@ Policy (deliberate, see README "Events on NATS"):
 from __future__ import annotations
 
 import logging
+from functools import cache
 from typing import Any
 
 from infra.event_contract.assignment import assignment_events
@@ -22,8 +23,9 @@ from infra.event_contract.contract import contract_events
 from infra.event_contract.data_subject import data_subject_events
 from infra.event_contract.envelope import OpaqueEvent, PublicEvent, event_id
 from infra.event_contract.liability import liability_events
-from infra.event_contract.registry import Registry, aggregate_type_of
+from infra.event_contract.registry import Registry, aggregate_type_of, fields_read
 from infra.event_contract.ticket import ticket_events
+from infra.personal_data import personal_fields
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +73,28 @@ def to_public(event: Any, position: int) -> PublicEvent:
         aggregate = aggregate_type_of(aggregate_name.rpartition(".")[2])
         return OpaqueEvent(event_type=type_name, aggregate_type=aggregate, **envelope)
     return public(data=public.payload(event), **envelope)  # type: ignore[attr-defined, call-arg]
+
+
+#: The event fields every public message reads for its envelope (see to_public).
+_ENVELOPE_READS = ("originator_id", "originator_version", "timestamp", "meta")
+
+
+@cache
+def reads_personal_data(event_class: type) -> bool:
+    """Whether the public message of this event class reads any of its personal fields.
+
+    Only then must a reader decrypt them (infra/personal_data.py); the relay leaves the
+    others sealed, as they are never published. A payload function that does not say
+    which fields it reads (`same_named` says) is taken to read them all.
+    """
+    personal = {name for name, _ in personal_fields(event_class)}
+    if not personal:
+        return False
+    public = PUBLIC.get(event_class)
+    reads = () if public is None else fields_read(public.payload)  # type: ignore[attr-defined]
+    if reads is None:
+        return True
+    return not personal.isdisjoint((*reads, *_ENVELOPE_READS))
 
 
 def subject_for(prefix: str, event: PublicEvent) -> str:

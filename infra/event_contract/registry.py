@@ -59,13 +59,24 @@ class Registry:
 S = TypeVar("S", bound=msgspec.Struct)
 
 
+#: The event fields each `same_named` builder reads (nothing else of the event is read).
+_FIELDS_READ: dict[Callable[[Any], Any], tuple[str, ...]] = {}
+
+
 def same_named(data: type[S]) -> Callable[[Any], S]:
     """A payload builder that copies `data`'s fields from the event's fields of the same names.
 
     Only the fields `data` declares are read: anything else on the event stays private.
     """
+    names = data.__struct_fields__
 
     def build(event: Any) -> S:
-        return data(**{name: getattr(event, name) for name in data.__struct_fields__})
+        return data(**{name: getattr(event, name) for name in names})
 
+    _FIELDS_READ[build] = names
     return build
+
+
+def fields_read(builder: Callable[[Any], Any]) -> tuple[str, ...] | None:
+    """The event fields a payload builder reads, if it says (`same_named` does); else None."""
+    return _FIELDS_READ.get(builder)

@@ -2,9 +2,12 @@
 
 The relay (workers/relay.py) reads windows of the log, maps each event to its public form,
 publishes with a Nats-Msg-Id (JetStream de-duplication) and an expected last sequence,
-waits for the acks and records its tracked position in the store. The baseline publishes
-the same number of messages of the same mean size with raw pipelined `js.publish` (one
-window of the relay's batch size in flight at a time). Both streams are unique and deleted.
+keeps several windows in flight, and records its tracked position in the store as acks
+arrive. The baseline publishes the same number of messages of the same mean size with raw
+pipelined `js.publish` (one window of the relay's batch size in flight at a time: more in
+flight does not make it faster, its per-message cost bounds it). The two sides alternate,
+each round on a fresh stream, and the best round of each counts (the machine is shared).
+Every stream is unique and deleted.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from typing import Any
 
+import msgspec
 import nats
 
 from infra.clock import FixedClock
@@ -20,6 +25,7 @@ from tests.benchmarks import loader, pg
 from tests.benchmarks.command_path import pg_service
 from tests.benchmarks.figures import figure
 from tests.benchmarks.suite import Bench
+from workers.relay import WINDOWS_IN_FLIGHT
 from workers.relay_plan import plan_window
 from workers.relay_runner import start_relay_in_background
 
@@ -48,7 +54,7 @@ def relay_rate(service: object, settings: object, expected: int) -> float:
         while handle.status().published < expected:
             if time.perf_counter() - began > 600:
                 raise TimeoutError(f"relay stuck: {handle.status()}")
-            time.sleep(0.02)
+            time.sleep(0.005)
         return expected / (time.perf_counter() - began)
     finally:
         handle.stop()
@@ -81,23 +87,34 @@ async def delete_stream(url: str, name: str) -> None:
         await nc.close()
 
 
+def relay_round(service: Any, count: int) -> float:
+    """The relay's rate over the whole log, into a fresh stream (and a fresh tracked position)."""
+    tag = uuid.uuid4().hex[:8]
+    settings = msgspec.structs.replace(
+        service.settings, nats_stream=f"BENCH_EVENTS_{tag.upper()}",
+        nats_subject_prefix=f"bench{tag}.events",
+    )
+    try:
+        return relay_rate(service, settings, count)
+    finally:
+        asyncio.run(delete_stream(pg.NATS_URL, settings.nats_stream))
+
+
 def run(bench: Bench) -> None:
     events = bench.size(600, 10_000)
-    tag = uuid.uuid4().hex[:8]
-    stream, prefix = f"BENCH_EVENTS_{tag.upper()}", f"bench{tag}.events"
-    with pg.throwaway_database() as url:
-        overrides = {"nats_url": pg.NATS_URL, "nats_stream": stream, "nats_subject_prefix": prefix}
-        with pg_service(url, **overrides) as (service, clock):
-            assert isinstance(clock, FixedClock)
-            loader.fill(loader.desk_of(service, clock), events)
-            count, size = mean_size(service, prefix)
-            settings = service.settings
-            try:
-                rate = relay_rate(service, settings, count)
-            finally:
-                asyncio.run(delete_stream(pg.NATS_URL, stream))
-            baseline = asyncio.run(raw_rate(pg.NATS_URL, count, round(size), settings.nats_relay_batch))
+    rates: list[float] = []
+    baselines: list[float] = []
+    with pg.throwaway_database() as url, pg_service(url, nats_url=pg.NATS_URL) as (service, clock):
+        assert isinstance(clock, FixedClock)
+        loader.fill(loader.desk_of(service, clock), events)
+        count, size = mean_size(service, "bench.events")
+        batch = service.settings.nats_relay_batch
+        for _ in range(1 if bench.quick else 3):
+            rates.append(relay_round(service, count))
+            baselines.append(asyncio.run(raw_rate(pg.NATS_URL, count, round(size), batch)))
     bench.add(
-        figure("relay.nats", rate, "events/s", baseline, TARGET, events=count,
-               mean_bytes=round(size), baseline_of="raw pipelined js.publish/s")
+        figure("relay.nats", max(rates), "events/s", max(baselines), TARGET, events=count,
+               mean_bytes=round(size), windows_in_flight=WINDOWS_IN_FLIGHT,
+               rounds=[[round(r), round(b)] for r, b in zip(rates, baselines, strict=True)],
+               baseline_of="raw pipelined js.publish/s")
     )

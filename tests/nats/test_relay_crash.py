@@ -18,8 +18,9 @@ from tests.nats.world import assert_exactly_once_in_order, published_log, record
 def test_a_relay_killed_mid_batch_and_restarted_leaves_no_gap_and_no_duplicate(
     service: EConcierge, nats_settings: Settings, tmp_path: Path
 ) -> None:
-    settings = msgspec.structs.replace(nats_settings, nats_relay_batch=10)  # many small windows
-    record_events(service, contracts=12, changes=10)
+    # Many small windows, several in flight: slow enough that the kill lands mid-run.
+    settings = msgspec.structs.replace(nats_settings, nats_relay_batch=2)
+    record_events(service, contracts=12, changes=15)
     expected = len(published_log(service))
     log = tmp_path / "relay.log"
 

@@ -32,13 +32,15 @@ class Bench:
     def progress(self, label: str, every: float = 2.0) -> Callable[[int, int], None]:
         """A callback for long loads: prints `label: done/total (rate/s)` to stderr now and then."""
         began = last = time.monotonic()
+        first: list[int] = []  # the count at the first report: the rate is of this run's work
 
         def report(done: int, total: int) -> None:
             nonlocal last
             now = time.monotonic()
+            first[:] = first or [done]
             if now - last >= every or done >= total:
                 last = now
-                rate = done / max(now - began, 1e-9)
+                rate = (done - first[0]) / max(now - began, 1e-9)
                 print(f"   {label}: {done:,}/{total:,} ({rate:,.0f}/s)", file=sys.stderr, flush=True)
 
         return report

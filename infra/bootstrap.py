@@ -15,12 +15,14 @@ from infra.services.contracts import ContractCommands
 from infra.services.liability import LiabilityCommands
 from infra.services.tickets import TicketCommands
 from infra.settings import Settings
+from infra.snapshotting import Snapshotting
 from infra.store import persistence_env
 
 
 class EConcierge(
-    LiabilityCommands, BillingCommands, TicketCommands, ConciergeCommands, ContractCommands
-):
+    Snapshotting, LiabilityCommands, BillingCommands, TicketCommands, ConciergeCommands,
+    ContractCommands,
+):  # fmt: skip
     """The application service: every aggregate kind, one event store, one global log."""
 
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from domain.aggregates.data_subject import DataSubject, check_erasure, data_subject_id
 from domain.errors import NotFound
 from infra.application import CommandContext, CommandResult
+from infra.erasure import forget_snapshots
 from infra.keys import KeyRing
 
 
@@ -32,6 +33,7 @@ def erase_personal_data(service: Any, ctx: CommandContext, subject: str, reason:
         if record is None and not keys.knows(checked):
             raise NotFound(f"no personal data was ever recorded for {checked}", subject=checked)
         wiped = tuple(keys.erase(checked, cause.at))
+        forget_snapshots(service, wiped)  # unreadable now; deleted too (infra/erasure.py)
         return [DataSubject.erase(record, cause, subject=checked, reason=reason, key_ids=wiped)]
 
     return service.execute(ctx, command)

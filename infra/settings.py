@@ -32,6 +32,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Re-read newer events of a cached aggregate before each command (one round trip).
     # Needed when several API processes write; a single writer process may turn it off.
     cache_fastforward: bool = True
+    # Snapshot a long-lived aggregate (a ticket, the checkpoint chain) every N events, so a
+    # load reads one snapshot and fewer than N events (infra/snapshotting.py); 0: never.
+    snapshot_interval: int = 100
     rates: dict[str, int] = {}  # ECONCIERGE_RATE_<NAME>=<int> overrides one tariff number
     # NATS JetStream relay (issue 5): the stream the relay creates or updates at start-up.
     nats_stream: str = "ECONCIERGE_EVENTS"

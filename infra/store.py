@@ -8,10 +8,13 @@ from infra.settings import Settings
 
 
 def persistence_env(settings: Settings) -> dict[str, str]:
-    """The eventsourcing environment for the configured store (one pool, msgspec mapper)."""
+    """The eventsourcing environment for the configured store (one pool, msgspec mapper, snapshots)."""
     env = {
         "AGGREGATE_CACHE_MAXSIZE": str(settings.aggregate_cache_size),
         "AGGREGATE_CACHE_FASTFORWARD": "y" if settings.cache_fastforward else "n",
+        # The library's snapshot store (a table beside the events); when to snapshot and
+        # how snapshots are stored: infra/snapshotting.py, infra/snapshots.py.
+        "IS_SNAPSHOTTING_ENABLED": "y" if settings.snapshot_interval > 0 else "n",
     }
     if settings.database_url:
         parts = conninfo_to_dict(settings.database_url)

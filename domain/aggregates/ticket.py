@@ -22,6 +22,9 @@ Decisions kept in one place (domain-rules.md asks for it):
 - Who serves the ticket's cluster is known to the assignment, not the ticket: commands a
   concierge may send take `serving` (the cluster's concierges); the ticket adds its
   dispatched backups (O4).
+- A ticket keeps every visit, since its view shows them all and S2 sets no cap, so its
+  state grows with its visits (a snapshot too, infra/snapshots.py); the first arrival
+  (O3) is kept apart, so the response target needs no walk over the visits.
 """
 
 from __future__ import annotations
@@ -152,6 +155,8 @@ class Ticket(TicketWork, TicketPaperwork, TracedAggregate):
 
         def apply(self, ticket: Ticket) -> None:
             ticket.visits += (_value(Visit, self),)
+            if ticket.first_arrival_at is None or self.arrival < ticket.first_arrival_at:
+                ticket.first_arrival_at = self.arrival
 
     class VendorCallPlaced(TracedAggregate.Event):
         vendor: str
@@ -254,7 +259,8 @@ class Ticket(TicketWork, TicketPaperwork, TracedAggregate):
         self.classification: Classification | None = None
         self.risks: dict[str, Risk] = {}
         self.jobs: tuple[Job, ...] = ()
-        self.visits: tuple[Visit, ...] = ()
+        self.visits: tuple[Visit, ...] = ()  # every visit: the API shows them (S2: no cap)
+        self.first_arrival_at: datetime | None = None  # the earliest visit's arrival (O3)
         self.vendor_calls: tuple[VendorCall, ...] = ()
         self.backups: frozenset[str] = frozenset()
         self.quotes: tuple[ExtraWorkQuote, ...] = ()
@@ -319,10 +325,6 @@ class Ticket(TicketWork, TicketPaperwork, TracedAggregate):
     @property
     def is_closed(self) -> bool:
         return self.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED_UNRESOLVED)
-
-    @property
-    def first_arrival_at(self) -> datetime | None:
-        return min((v.arrival for v in self.visits), default=None)
 
     @property
     def response_deadline(self) -> datetime:

@@ -3,8 +3,11 @@
 Command latency: p50 of the command mix (one thread, each call one command) on a small
 store, then on the same store filled to a large size (fresh tickets each time).
 Loading: a ticket with many events against one with ten, read from the store (no cache:
-`repository.get(id, version=...)` bypasses it). Snapshots are not implemented, so a
-ticket's load time grows with its events: the figure says by how much.
+`repository.get(id, version=...)` bypasses it), with snapshots on at the service's
+interval N (`ECONCIERGE_SNAPSHOT_INTERVAL`, infra/snapshotting.py). The long ticket is
+built for the slowest load snapshots allow: its latest snapshot is N - 1 events behind
+its head, so loading reads the snapshot and N - 1 events. For the record, the figure also
+carries the same load replaying every event (`replay_ms`: no snapshot store).
 """
 
 from __future__ import annotations
@@ -31,34 +34,60 @@ def latency(desk: world.Desk, seconds: float) -> Run:
     return timed([world.command_mix(desk, desk.ready_ticket())], seconds)
 
 
-def long_ticket(desk: world.Desk, events: int) -> UUID:
-    """A ticket with about `events` events: visits logged a thousand per command."""
-    ticket_id = desk.ready_ticket()
+def add_visits(desk: world.Desk, ticket_id: UUID, first: int, count: int) -> None:
+    """Log `count` visits (a thousand per command), numbered from `first` (distinct times)."""
     done = 0
-    while done < events:
-        n = min(1000, events - done)
-        first = done
+    while done < count:
+        n = min(1000, count - done)
+        start = first + done
 
-        def change(t: Ticket, c: Cause, s: frozenset[str], n: int = n, first: int = first) -> None:
-            for i in range(first, first + n):
+        def change(t: Ticket, c: Cause, s: frozenset[str], n: int = n, start: int = start) -> None:
+            for i in range(start, start + n):
                 end = world.IN_SERVICE - timedelta(hours=1, seconds=i)
                 t.log_visit(c, end - timedelta(hours=1), end, calendar=desk.service.holidays,
                             serving=s)  # fmt: skip
 
         desk.service.change_ticket(desk.concierge(), ticket_id, change)
         done += n
+
+
+def long_ticket(desk: world.Desk, events: int) -> UUID:
+    """A ticket with `events` visits (after its opening and instruction)."""
+    ticket_id = desk.ready_ticket()
+    add_visits(desk, ticket_id, 0, events)
     return ticket_id
 
 
-def load_time(service: EConcierge, ticket_id: UUID, repeats: int) -> float:
-    """Median seconds to rebuild the ticket from its stored events."""
+def ticket_behind_snapshot(desk: world.Desk, events: int, interval: int) -> tuple[UUID, int]:
+    """A ticket of about `events` events, its latest snapshot `interval` - 1 events behind.
+
+    Returns the ticket and its events after that snapshot (all of them without snapshots).
+    """
+    if interval <= 0:
+        return long_ticket(desk, events - 2), events
+    ticket_id = desk.ready_ticket()  # opened and instructed: version 2
+    snapshot_at = max(interval, events // interval * interval)
+    add_visits(desk, ticket_id, 0, snapshot_at - 2)  # the last save ends on a multiple: snapshot
+    add_visits(desk, ticket_id, snapshot_at, interval - 1)  # one save, no multiple crossed
+    return ticket_id, interval - 1
+
+
+def load_times(service: EConcierge, ticket_id: UUID, repeats: int, *, snapshots: bool = True) -> list[float]:
+    """Seconds to rebuild the ticket from the store (from its snapshot, if allowed), each time."""
     version = service.get_ticket(ticket_id).version
+    repository = service.repository
+    store = repository.snapshot_store
+    if not snapshots:
+        repository.snapshot_store = None  # for the record only: the load without snapshots
     times = []
-    for _ in range(repeats):
-        began = time.perf_counter()
-        service.repository.get(ticket_id, version=version)
-        times.append(time.perf_counter() - began)
-    return statistics.median(times)
+    try:
+        for _ in range(repeats):
+            began = time.perf_counter()
+            repository.get(ticket_id, version=version)
+            times.append(time.perf_counter() - began)
+    finally:
+        repository.snapshot_store = store
+    return times
 
 
 def run(bench: Bench) -> None:
@@ -73,10 +102,18 @@ def run(bench: Bench) -> None:
         loader.fill(desk, large)
         at_large = latency(desk, seconds)
         large_size = service.recorder.max_notification_id() or 0
-        few = long_ticket(desk, 8)  # + opened and instructed: 10 events
-        lots = long_ticket(desk, many)
+        interval = service.settings.snapshot_interval
+        few = long_ticket(desk, 8)  # 10 events (under the interval: loaded from its events)
+        lots, behind = ticket_behind_snapshot(desk, many, interval)
+        total = service.get_ticket(lots).version
         repeats = bench.size(5, 9)
-        t_few, t_many = load_time(service, few, repeats * 20), load_time(service, lots, repeats)
+        few_times: list[float] = []
+        many_times: list[float] = []
+        for _ in range(3):  # alternating, so that a busy moment of the machine hits both sides
+            few_times += load_times(service, few, repeats * 7)
+            many_times += load_times(service, lots, repeats)
+        t_few, t_many = statistics.median(few_times), statistics.median(many_times)
+        t_replay = statistics.median(load_times(service, lots, max(3, repeats // 3), snapshots=False))
     p_small, p_large = percentiles(at_small.latencies), percentiles(at_large.latencies)
     bench.add(
         figure("flat_cost.pg.command_p50", p_large["p50_ms"], "ms", p_small["p50_ms"],
@@ -84,5 +121,7 @@ def run(bench: Bench) -> None:
                p50_ms=p_large["p50_ms"], p99_ms=p_large["p99_ms"],
                baseline_p99_ms=p_small["p99_ms"]),
         figure("flat_cost.pg.ticket_load", t_many * 1000, "ms", t_few * 1000, LOAD_TARGET,
-               ticket_events=many + 2, baseline_ticket_events=10, snapshots=False),
+               ticket_events=total, baseline_ticket_events=10, snapshots=interval > 0,
+               snapshot_interval=interval, events_after_snapshot=behind,
+               replay_ms=round(t_replay * 1000, 3)),
     )  # fmt: skip

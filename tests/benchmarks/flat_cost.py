@@ -20,7 +20,7 @@ from uuid import UUID
 from domain.aggregates.ticket import Ticket
 from domain.meta import Cause
 from infra.bootstrap import EConcierge
-from tests.benchmarks import loader, pg, world
+from tests.benchmarks import bulk, loader, pg, world
 from tests.benchmarks.command_path import pg_service
 from tests.benchmarks.figures import figure, percentiles
 from tests.benchmarks.load import Run, timed
@@ -91,15 +91,18 @@ def load_times(service: EConcierge, ticket_id: UUID, repeats: int, *, snapshots:
 
 
 def run(bench: Bench) -> None:
-    small, large = bench.size(300, 2_000), bench.size(3_000, 20_000)
+    # The sizes: a store of 10k events against one of 1M (filled in bulk, spread
+    # over contracts as a provider's store is: tests/benchmarks/bulk.py).
+    small, large = bench.size(2_000, 10_000), bench.size(20_000, 1_000_000)
     many = bench.size(1_000, 10_000)
     seconds = bench.seconds(8.0)
     with pg.throwaway_database() as url, pg_service(url) as (service, clock):
         desk = loader.desk_of(service, clock)
-        loader.fill(desk, small)
+        fleet = bulk.fleet_of(service, clock)
+        bulk.grow(fleet, small, bench.progress(f"flat_cost: store to {small:,} events"))
         at_small = latency(desk, seconds)
         small_size = service.recorder.max_notification_id() or 0
-        loader.fill(desk, large)
+        bulk.grow(fleet, large, bench.progress(f"flat_cost: store to {large:,} events"))
         at_large = latency(desk, seconds)
         large_size = service.recorder.max_notification_id() or 0
         interval = service.settings.snapshot_interval

@@ -15,10 +15,10 @@ from api.console import ConsolePlugin
 from api.context import provide_principal, provide_service
 from api.contracts import ContractController, QuoteController
 from api.dispatch import DispatchController
-from api.guards import authorise
+from api.guards import authorise, run_tenant_checks_in_handler_threads
 from api.health import healthz, readyz, refuse_while_store_down
 from api.liability import LiabilityController
-from api.observability import MetricsController, ObservabilityMiddleware, prometheus_config
+from api.observability import MetricsController, ObservabilityMiddleware
 from api.openapi_docs import BEARER, SECURITY_COMPONENTS, document_problems
 from api.paging import page_dependency
 from api.privacy import PrivacyController
@@ -43,8 +43,8 @@ def create_app(service: EConcierge) -> Litestar:
     )
     app = Litestar(
         route_handlers=[healthz, readyz, MetricsController, v1],
-        # Outermost first: correlation id and request log around the HTTP metrics.
-        middleware=[ObservabilityMiddleware(), prometheus_config().middleware],
+        # Correlation id, HTTP metrics, request and command logs (api/observability.py).
+        middleware=[ObservabilityMiddleware()],
         logging_config=None,  # logs are configured once per process (infra/logs.py), as JSON
         dependencies={
             "service": Provide(provide_service, sync_to_thread=False),
@@ -63,6 +63,7 @@ def create_app(service: EConcierge) -> Litestar:
         request_max_body_size=service.settings.max_body_bytes,  # larger bodies: 413
     )
     document_problems(app.routes)
+    run_tenant_checks_in_handler_threads(app)  # one thread hop per command, not two
     app.state.service = service
     app.state.tokens = TokenService(service.settings)
     if service.settings.database_url:

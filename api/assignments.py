@@ -13,7 +13,7 @@ from litestar.params import FromPath, JSONBody
 from api.context import Context, Service, provide_command_context
 from api.contracts import Body
 from api.limits import Ref, Text
-from api.responses import command_response
+from api.responses import command_response, state_after
 from domain.aggregates.concierge_assignment import (
     AssignmentStatus,
     ConciergeAssignment,
@@ -111,7 +111,7 @@ def assignment_view(assignment: ConciergeAssignment, position: int | None = None
 def _answer(
     service: EConcierge, result: CommandResult, status: int = 200
 ) -> Response[AssignmentView]:
-    assignment = service.state_at(ConciergeAssignment, result.id, result.version)
+    assignment = state_after(service, ConciergeAssignment, result)
     view = assignment_view(assignment, result.position)
     return command_response(view, result, status, f"/v1/assignments/{result.id}")
 

@@ -14,7 +14,7 @@ from api.assignments import AssignmentController, ContractAssignmentsController
 from api.context import Context, Service, provide_command_context
 from api.contracts import Body
 from api.limits import Name, Ref
-from api.responses import command_response
+from api.responses import command_response, state_after
 from domain.aggregates.concierge import Concierge, ConciergeKind
 from infra.application import CommandResult
 from infra.bootstrap import EConcierge
@@ -69,7 +69,7 @@ def concierge_view(concierge: Concierge, position: int | None = None) -> Concier
 def _answer(
     service: EConcierge, result: CommandResult, status: int = 200
 ) -> Response[ConciergeView]:
-    concierge = service.state_at(Concierge, result.id, result.version)
+    concierge = state_after(service, Concierge, result)
     view = concierge_view(concierge, result.position)
     return command_response(view, result, status, f"/v1/concierges/{result.id}")
 

@@ -35,8 +35,13 @@ def _expected_version(request: Request) -> int | None:
     return int(value)
 
 
-async def provide_command_context(request: Request) -> CommandContext:
-    """The actor from the verified caller (never from the body), ids for the audit trail."""
+async def provide_command_context(request: Request, service: Service) -> CommandContext:
+    """The actor from the verified caller (never from the body), ids for the audit trail.
+
+    It takes `service` only so that litestar resolves the two dependencies of a command
+    one after the other, as plain awaits: dependencies independent of each other are
+    resolved concurrently, in a task group of their own, on every request.
+    """
     principal = identify(request)
     body = await request.body()
     correlation_id = request.headers.get("x-correlation-id") or str(uuid.uuid4())

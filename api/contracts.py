@@ -13,7 +13,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.context import Context, Service, provide_command_context
 from api.limits import Count, Name, Ref, Text, Yen, check_dates
-from api.responses import command_response
+from api.responses import command_response, state_after
 from domain.aggregates.contract import Contract, ContractStatus, Payment
 from domain.pricing import MAX_SITES, Plan, Quote, QuoteInputs, Site
 from domain.terms import Term
@@ -151,14 +151,14 @@ def contract_view(contract: Contract, today: date, position: int | None = None) 
 
 
 def _answer(service: EConcierge, result: CommandResult, status: int = 200) -> Response[ContractView]:
-    contract = service.state_at(Contract, result.id, result.version)
+    contract = state_after(service, Contract, result)
     view = contract_view(contract, service.clock.today(), result.position)
     return command_response(view, result, status, f"/v1/contracts/{result.id}")
 
 
 class QuoteController(Controller):
     path = "/quotes"
-    tags = ["contracts"]
+    tags = ("contracts",)
 
     @post("/", status_code=200, summary="Standard quote for the inputs (no state change)")
     async def quote(self, data: JSONBody[QuoteBody], service: Service) -> Quote:
@@ -167,8 +167,8 @@ class QuoteController(Controller):
 
 class ContractController(Controller):
     path = "/contracts"
-    tags = ["contracts"]
-    dependencies = {"ctx": Provide(provide_command_context)}
+    tags = ("contracts",)
+    dependencies = {"ctx": Provide(provide_command_context)}  # noqa: RUF012 - litestar reads it per class
 
     @post("/", sync_to_thread=True, summary="Apply for a contract (C1, P3–P6)")
     def apply(

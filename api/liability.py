@@ -16,7 +16,7 @@ from litestar.params import FromPath, JSONBody
 from api.context import Context, Service, provide_command_context
 from api.contracts import Body
 from api.limits import Text
-from api.responses import command_response
+from api.responses import command_response, state_after
 from api.view_reads import MinPosition, caught_up
 from domain.aggregates.liability_claim import LiabilityClaim
 from domain.errors import NotFound
@@ -60,7 +60,7 @@ class DecisionView(ClaimRecord, kw_only=True):
 
 
 def _answer(service: EConcierge, result: CommandResult, status: int) -> Response[ClaimView]:
-    c = service.state_at(LiabilityClaim, result.id, result.version)
+    c = state_after(service, LiabilityClaim, result)
     view = ClaimView(
         id=c.id, version=c.version, ticket_id=c.ticket_id, contract_id=c.contract_id,
         kind=c.kind, description=c.description, findings=c.findings, position=result.position,

@@ -4,7 +4,8 @@
 so it sees the final status of errors too). It gives the request a correlation id (the
 client's `X-Correlation-Id` when it is a plain token, else a new UUID) that the command
 context then stamps on the request's events, echoes it in the response, and afterwards
-logs the request and, for a command, its outcome, and counts that outcome by command.
+counts and times the request (`econcierge_http_*`, by route template and status), logs
+it and, for a command, its outcome, and counts that outcome by command.
 The exception mapping (api/problems.py) tells it which rule refused a command.
 """
 
@@ -21,13 +22,13 @@ from typing import Any
 from litestar import Controller
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
-from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.plugins.prometheus import PrometheusController
 from litestar.types import ASGIApp, Empty, Message, Receive, Scope, Send
 from litestar.utils.helpers import unwrap_partial
 from litestar.utils.scope.state import ScopeState
 
 from infra.logs import CORRELATION_ID
-from infra.metrics import COMMANDS
+from infra.metrics import COMMANDS, HttpMetrics
 
 HEADER = "x-correlation-id"
 _SAFE_ID = re.compile(r"[A-Za-z0-9._:-]{1,100}")  # anything else could smuggle data into logs
@@ -101,10 +102,28 @@ def _given_or_new(scope: Scope) -> str:
     return fresh
 
 
+_NOT_A_COMMAND = "-"
+_COMMAND_KEY = "econcierge.command_name"
+_NOT_TIMED = frozenset({"/metrics"})  # scrapes are not counted in the HTTP metrics
+
+
+def _command_of(handler: Any) -> str | None:
+    """`command_name`, worked out once per route handler (kept in its `opt`)."""
+    opt = handler.opt
+    name = opt.get(_COMMAND_KEY)
+    if name is None:
+        name = opt[_COMMAND_KEY] = command_name(handler) or _NOT_A_COMMAND
+    return None if name == _NOT_A_COMMAND else name
+
+
 class ObservabilityMiddleware(ASGIMiddleware):
-    """Correlation id in and out, a request log line, a command outcome line and counter."""
+    """Correlation id in and out, HTTP metrics, a request log line, a command outcome line
+    and counter."""
 
     scopes = (ScopeType.HTTP,)
+
+    def __init__(self) -> None:
+        self._http = HttpMetrics()
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         started = time.perf_counter()
@@ -112,29 +131,38 @@ class ObservabilityMiddleware(ASGIMiddleware):
         trace = Trace(cid)
         trace_token, cid_token = _trace.set(trace), CORRELATION_ID.set(cid)
         response: dict[str, Any] = {"status": 500, "replayed": False, "etag": None}
+        method: str = scope.get("method", "GET")  # type: ignore[assignment]
+        route: str = scope.get("path_template") or scope["path"]  # type: ignore[assignment]
+        running = None if route in _NOT_TIMED else self._http.started(method, route)
+        cid_header = (b"x-correlation-id", cid.encode())
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 response["status"] = message["status"]
-                headers = list(message.get("headers", []))
+                headers = list(message.get("headers", ()))
                 for name, value in headers:
-                    if name.lower() == b"idempotent-replayed":
+                    lowered = name.lower()
+                    if lowered == b"idempotent-replayed":
                         response["replayed"] = True
-                    elif name.lower() == b"etag":
+                    elif lowered == b"etag":
                         response["etag"] = value.decode("latin-1").strip('"')
-                message["headers"] = [*headers, (b"x-correlation-id", cid.encode())]
+                headers.append(cid_header)
+                message["headers"] = headers
             await send(message)
 
         try:
             await next_app(scope, receive, send_with_id)
         finally:
-            self._record(scope, trace, response, time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            if running is not None:
+                self._http.finished(running, method, route, int(response["status"]), seconds)
+            self._record(scope, method, route, trace, response, seconds)
             _trace.reset(trace_token)
             CORRELATION_ID.reset(cid_token)
 
-    def _record(self, scope: Scope, trace: Trace, response: dict[str, Any], seconds: float) -> None:
+    def _record(self, scope: Scope, method: str, route: str, trace: Trace,
+                response: dict[str, Any], seconds: float) -> None:  # fmt: skip
         handler = scope.get("route_handler")
-        route = scope.get("path_template") or scope["path"]
         status = int(response["status"])
         if trace.store_down:
             guard = getattr(scope["app"].state, "store_guard", None)
@@ -143,39 +171,31 @@ class ObservabilityMiddleware(ASGIMiddleware):
         level = logging.DEBUG if route in _QUIET else logging.INFO
         if status >= 500:
             level = logging.WARNING
-        request_log.log(
-            level,
-            "request",
-            extra={
-                "method": scope.get("method"),
-                "route": route,
-                "status": status,
-                "duration_ms": round(seconds * 1000, 2),
-            },
-        )
-        command = command_name(handler) if handler is not None else None
+        if request_log.isEnabledFor(level):
+            request_log.log(
+                level,
+                "request",
+                extra={
+                    "method": method,
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(seconds * 1000, 2),
+                },
+            )
+        command = _command_of(handler) if handler is not None else None
         if command is None:
             return
         outcome = _outcome(status, trace, response["replayed"])
         rule = trace.rule if outcome in ("refused", "invalid") and trace.rule else ""
         COMMANDS.labels(command=command, outcome=outcome, rule=rule).inc()
+        if not command_log.isEnabledFor(logging.INFO):
+            return
         fields = {"command": command, "outcome": outcome, "status": status}
         if rule:
             fields["rule"] = rule
         if response["etag"] and status < 300:
             fields["version"] = response["etag"]
         command_log.info("command", extra=fields)
-
-
-def prometheus_config() -> PrometheusConfig:
-    """HTTP requests by route template (not raw path: ids would explode the label set)."""
-    return PrometheusConfig(
-        app_name="econcierge",
-        prefix="econcierge_http",
-        group_path=True,
-        exclude=["^/metrics$"],
-        buckets=[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0],
-    )
 
 
 class MetricsController(PrometheusController):

@@ -5,6 +5,10 @@ caller see the object the request names? Provider staff never reach a finder (th
 every tenant). An object outside the caller's scope and an unknown id get the same 404,
 with the same message the application service gives for an unknown id, so a refusal
 never reveals that the object exists.
+
+A finder works in two steps: `lookup` reads what names the object (a path or query
+parameter, the body) on the event loop, and returns the check that reads the store; the
+guard (api/guards.py) runs that check on a worker thread, the handler's own for a command.
 """
 
 from __future__ import annotations
@@ -14,7 +18,6 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 from uuid import UUID
 
-import anyio.to_thread
 import msgspec
 from litestar import Request
 from litestar.exceptions import ValidationException
@@ -48,18 +51,25 @@ def inside(principal: Principal, scope: Scope) -> bool:
     return False
 
 
+#: The blocking part of a tenant check: reads the store, raises NotFound (404) when the
+#: caller may not touch the object. The guard runs it on a worker thread (api/guards.py).
+Check = Callable[[], None]
+
+
 class TenantFinder(Protocol):
     """Decides whether a (customer or concierge) caller may touch the requested object."""
 
-    async def check(self, principal: Principal, request: Request, service: EConcierge) -> None:
-        """Return if the caller may touch the object; raise NotFound (404) otherwise."""
+    async def lookup(self, principal: Principal, request: Request, service: EConcierge) -> Check | None:
+        """Read what names the object (path, query or body: on the event loop) and return the
+        check that reads the store, or None when nothing is left to check. Raises NotFound
+        or a validation error at once when that is already decided."""
 
 
 @dataclass(frozen=True)
 class NoTenant:
     """Nothing tenant-owned is named (a quote, a new application): the role check suffices."""
 
-    async def check(self, principal: Principal, request: Request, service: EConcierge) -> None:
+    async def lookup(self, principal: Principal, request: Request, service: EConcierge) -> Check | None:
         return None
 
 
@@ -93,16 +103,19 @@ class ContractOf:
     param: str = "contract_id"
     source: Literal["path", "query", "body"] = "path"
 
-    async def check(self, principal: Principal, request: Request, service: EConcierge) -> None:
+    async def lookup(self, principal: Principal, request: Request, service: EConcierge) -> Check | None:
         if self.source == "body":
             contract_id = await _body_contract_id(request)
         elif self.source == "query":
             contract_id = _query_uuid(request, self.param)
         else:
             contract_id = request.path_params[self.param]
-        scope = await anyio.to_thread.run_sync(service.contract_scope, contract_id)
-        if not inside(principal, scope):
-            raise NotFound(f"no contract with id {contract_id}")
+
+        def check() -> None:
+            if not inside(principal, service.contract_scope(contract_id)):
+                raise NotFound(f"no contract with id {contract_id}")
+
+        return check
 
 
 @dataclass(frozen=True)
@@ -111,13 +124,16 @@ class ObjectOf:
 
     kind: type  # the aggregate class: the 404 reads as the service's own "no <kind> with id"
     param: str
-    lookup: Callable[[EConcierge, UUID], Scope]  # e.g. EConcierge.ticket_scope
+    lookup_scope: Callable[[EConcierge, UUID], Scope]  # e.g. EConcierge.ticket_scope
 
-    async def check(self, principal: Principal, request: Request, service: EConcierge) -> None:
+    async def lookup(self, principal: Principal, request: Request, service: EConcierge) -> Check | None:
         object_id = request.path_params[self.param]
-        scope = await anyio.to_thread.run_sync(self.lookup, service, object_id)
-        if not inside(principal, scope):
-            raise NotFound(f"no {self.kind.__name__.lower()} with id {object_id}")
+
+        def check() -> None:
+            if not inside(principal, self.lookup_scope(service, object_id)):
+                raise NotFound(f"no {self.kind.__name__.lower()} with id {object_id}")
+
+        return check
 
 
 def _related_concierges(service: EConcierge, contract_ids: frozenset[str]) -> set[str]:
@@ -141,17 +157,19 @@ class ConciergeProfileOf:
 
     param: str = "concierge_id"
 
-    async def check(self, principal: Principal, request: Request, service: EConcierge) -> None:
+    async def lookup(self, principal: Principal, request: Request, service: EConcierge) -> Check | None:
         concierge_id = request.path_params[self.param]
         if principal.role is Role.CONCIERGE:
-            allowed = same_id(principal.concierge_id, concierge_id)
-        else:
-            related = await anyio.to_thread.run_sync(
-                _related_concierges, service, principal.contract_ids
-            )
-            allowed = principal.role is Role.CUSTOMER and canonical(concierge_id) in related
-        if not allowed:
-            raise NotFound(f"no concierge with id {concierge_id}")
+            if not same_id(principal.concierge_id, concierge_id):
+                raise NotFound(f"no concierge with id {concierge_id}")
+            return None
+
+        def check() -> None:
+            related = _related_concierges(service, principal.contract_ids)
+            if not (principal.role is Role.CUSTOMER and canonical(concierge_id) in related):
+                raise NotFound(f"no concierge with id {concierge_id}")
+
+        return check
 
 
 NO_TENANT = NoTenant()

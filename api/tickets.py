@@ -10,7 +10,7 @@ from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.context import Context, Service, provide_command_context
-from api.responses import command_response
+from api.responses import command_response, state_after
 from api.ticket_views import (
     BackupBody,
     ClassificationBody,
@@ -39,7 +39,7 @@ TicketId = FromPath[UUID]
 
 
 def _answer(service: EConcierge, result: CommandResult, status: int = 200) -> Response[TicketView]:
-    ticket = service.state_at(Ticket, result.id, result.version)
+    ticket = state_after(service, Ticket, result)
     return command_response(ticket_view(ticket, result.position), result, status, f"/v1/tickets/{result.id}")
 
 

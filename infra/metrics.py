@@ -1,7 +1,9 @@
 """The service's Prometheus metrics: one registry, the metric objects that code updates.
 
-HTTP request counts and latencies come from litestar's Prometheus middleware (prefix
-`econcierge_http`, see api/observability.py). Everything here is `econcierge_*`. Values
+HTTP request counts and latencies (`econcierge_http_*`) are recorded by the API's
+observability middleware (api/observability.py) with `HttpMetrics` below: the series and
+labels litestar's Prometheus middleware exported, for a fraction of its per-request cost.
+Everything here is `econcierge_*`. Values
 that live elsewhere (a projection's position, the relay's lag, a worker's liveness) are
 read when Prometheus scrapes, by collectors that never touch the network: the
 projection sampler reads the database on its own thread and scrapes read its last look.
@@ -16,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from prometheus_client import REGISTRY, Counter, Histogram, disable_created_metrics
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram, disable_created_metrics
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
@@ -43,6 +45,62 @@ RELAY_PUBLISH_ERRORS = Counter(
     "econcierge_relay_publish_errors_total",
     "NATS relay sessions that failed (publish refused or timed out, NATS or store down)",
 )
+
+
+HTTP_APP_NAME = "econcierge"
+_HTTP_LABELS = ("method", "path", "status_code", "app_name")
+HTTP_REQUESTS = Counter("econcierge_http_requests_total", "Total requests", _HTTP_LABELS)
+HTTP_ERRORS = Counter(
+    "econcierge_http_requests_error_total", "Total errors in requests", _HTTP_LABELS
+)
+HTTP_DURATION = Histogram(
+    "econcierge_http_request_duration_seconds",
+    "Request duration, in seconds",
+    _HTTP_LABELS,
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+# The labels litestar's middleware gave this gauge, status_code="200" included.
+HTTP_IN_PROGRESS = Gauge(
+    "econcierge_http_requests_in_progress", "Total requests currently in progress", _HTTP_LABELS
+)
+
+
+class HttpMetrics:
+    """The `econcierge_http_*` series of one request: method, route template, status.
+
+    The labelled children are looked up once per (method, route, status) and kept (a
+    bounded set: route templates, never raw paths).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: dict[tuple[str, str], Any] = {}
+        self._answered: dict[tuple[str, str, int], tuple[Any, Any, Any]] = {}
+
+    def started(self, method: str, route: str) -> Any:
+        """Count the request as in progress; returns what `finished` needs."""
+        gauge = self._running.get((method, route))
+        if gauge is None:
+            with self._lock:
+                gauge = HTTP_IN_PROGRESS.labels(method, route, "200", HTTP_APP_NAME)
+                self._running[(method, route)] = gauge
+        gauge.inc()
+        return gauge
+
+    def finished(self, running: Any, method: str, route: str, status: int, seconds: float) -> None:
+        running.dec()
+        children = self._answered.get((method, route, status))
+        if children is None:
+            with self._lock:
+                labels = (method, route, str(status), HTTP_APP_NAME)
+                errors = HTTP_ERRORS.labels(*labels) if status >= 500 else None
+                children = (HTTP_REQUESTS.labels(*labels), HTTP_DURATION.labels(*labels), errors)
+                self._answered[(method, route, status)] = children
+        count, duration, errors = children
+        count.inc()
+        duration.observe(seconds)
+        if errors is not None:
+            errors.inc()
 
 
 @contextmanager

@@ -2,11 +2,23 @@
 
 HS256 with a secret is the embedded default; RS256 with a public key (or a JWKS URL)
 is for production, where tokens come from the provider's identity service.
+
+A client sends the same token with every request until it expires, so a verified token's
+claims are remembered (keyed by the whole token, signature included; a bounded LRU):
+the next request with exactly that token skips the signature check and the decoding.
+A remembered token still stops working at its `exp` (with the same leeway as a full
+check), and is checked in full again after `VERIFIED_MAX_AGE` seconds, so a key withdrawn
+from a JWKS stops the tokens it signed within that time (PyJWKClient caches keys as long).
+A token that fails is never remembered.
 """
 
 from __future__ import annotations
 
 import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,6 +30,8 @@ from infra.settings import Settings
 
 SECRET_FILE = "jwt-secret"
 MIN_SECRET_BYTES = 32  # RFC 7518 3.2: an HS256 key at least as long as the hash
+VERIFIED_CACHE_SIZE = 4096  # verified tokens remembered (a few hundred bytes each)
+VERIFIED_MAX_AGE = 300.0  # seconds before a remembered token is checked in full again
 
 
 class Claims(msgspec.Struct, frozen=True, kw_only=True):
@@ -61,12 +75,23 @@ def signing_secret(settings: Settings) -> str | None:
 class TokenService:
     """Verifies tokens with exactly one configured algorithm (never `none`)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        cache_size: int = VERIFIED_CACHE_SIZE,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._secret = signing_secret(settings)
         self._jwks = jwt.PyJWKClient(settings.jwks_url) if settings.jwks_url else None
         self._public_key = settings.jwt_public_key
         self._algorithm = "HS256" if self._secret else "RS256"
         self._leeway = 5
+        self._clock = clock  # epoch seconds (PyJWT's own expiry check reads the wall clock)
+        self._cache_size = cache_size
+        # token -> (claims, time until which it may be answered from here)
+        self._verified: OrderedDict[str, tuple[Claims, float]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def issue(
         self,
@@ -90,6 +115,31 @@ class TokenService:
         return jwt.encode(payload, self._secret, algorithm="HS256")
 
     def verify(self, token: str) -> Claims:
+        """The claims of a token signed with the configured key and not expired (else TokenError)."""
+        now = self._clock()
+        with self._lock:
+            remembered = self._verified.get(token)
+            if remembered is not None:
+                claims, recheck_at = remembered
+                if claims.exp <= now - self._leeway:  # as PyJWT: expired once exp + leeway passed
+                    del self._verified[token]
+                    raise TokenError("Signature has expired")
+                if now < recheck_at:
+                    self._verified.move_to_end(token)
+                    return claims
+                del self._verified[token]
+        claims = self._verify(token)
+        if claims.exp <= now - self._leeway:  # the same rule on this clock (PyJWT reads the wall's)
+            raise TokenError("Signature has expired")
+        if self._cache_size > 0:
+            with self._lock:
+                self._verified[token] = (claims, now + VERIFIED_MAX_AGE)
+                while len(self._verified) > self._cache_size:
+                    self._verified.popitem(last=False)
+        return claims
+
+    def _verify(self, token: str) -> Claims:
+        """The full check: signature, algorithm, required claims, expiry (PyJWT)."""
         try:
             key: Any = self._secret or self._public_key
             if self._jwks is not None:

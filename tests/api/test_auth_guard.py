@@ -15,7 +15,7 @@ from litestar.plugins.problem_details import ProblemDetailsPlugin
 from litestar.testing import TestClient
 
 from api.contracts import Body
-from api.guards import authorise
+from api.guards import authorise, run_tenant_checks_in_handler_threads
 from api.policy import CONTRACT_IN_BODY, CONTRACT_IN_QUERY, POLICY, command, read
 from api.problems import problem_details_config
 from domain.meta import Role
@@ -44,21 +44,45 @@ def listing(contract_id: FromQuery[UUID]) -> dict[str, str]:
     return {"contract_id": str(contract_id)}
 
 
+#: What the threaded probe's body saw (it runs only after the tenant check passed).
+reached: list[str] = []
+
+
+@post("/threaded-probe", status_code=200, sync_to_thread=True)
+def threaded_probe(data: JSONBody[ProbeBody]) -> dict[str, Any]:
+    """A handler litestar runs on a worker thread, as every command handler."""
+    reached.append(str(data.contract_id))
+    return {"contract_id": str(data.contract_id)}
+
+
+@get("/cached-probe", sync_to_thread=True, cache=60)
+def cached_probe(contract_id: FromQuery[UUID]) -> dict[str, str]:
+    """A response-cached threaded handler: a cache hit answers without running it."""
+    return {"contract_id": str(contract_id)}
+
+
 @post("/unruled", status_code=200, sync_to_thread=False)
 def unruled() -> dict[str, str]:
     return {"reached": "yes"}
 
 
-@pytest.fixture
-def probe_app(service: EConcierge) -> Iterator[TestClient]:
-    """A tiny app with the real guard, service and tokens, and two extra routes."""
+def _probe_app(service: EConcierge, *, checks_in_threads: bool) -> Litestar:
+    handlers = [probe, threaded_probe, cached_probe, listing, unruled]
     app = Litestar(
-        route_handlers=[Router("/v1", route_handlers=[probe, listing, unruled], guards=[authorise])],
+        route_handlers=[Router("/v1", route_handlers=handlers, guards=[authorise])],
         plugins=[ProblemDetailsPlugin(problem_details_config())],
     )
+    if checks_in_threads:
+        run_tenant_checks_in_handler_threads(app)  # as api/app.py does
     app.state.service = service
     app.state.tokens = TokenService(service.settings)
-    with TestClient(app) as client:
+    return app
+
+
+@pytest.fixture
+def probe_app(service: EConcierge) -> Iterator[TestClient]:
+    """A tiny app with the real guard, service and tokens, and a few extra routes."""
+    with TestClient(_probe_app(service, checks_in_threads=False)) as client:
         yield client
 
 
@@ -163,3 +187,38 @@ def test_a_list_scoped_by_a_query_parameter_is_checked_on_that_contract(
     assert probe_app.get("/v1/listing", params={"contract_id": mine}).status_code == 200
     is_problem(probe_app.get("/v1/listing", params={"contract_id": theirs}), 404)
     is_problem(probe_app.get("/v1/listing"), 422)
+
+
+@pytest.mark.parametrize("checks_in_threads", [True, False], ids=["on-the-handler-thread", "in-the-guard"])
+def test_a_threaded_handler_runs_only_for_a_caller_inside_the_tenant(
+    service: EConcierge, client: TestClient, monkeypatch: pytest.MonkeyPatch, checks_in_threads: bool
+) -> None:
+    # The guard leaves the (store-reading) tenant check to the handler's worker thread
+    # only when that handler was wrapped to run it first; otherwise it checks it itself.
+    rule = command(Role.CUSTOMER, Role.OPERATOR, tenant=CONTRACT_IN_BODY)
+    monkeypatch.setitem(POLICY, "POST /v1/threaded-probe", rule)
+    mine, theirs = create(client)["id"], create(client)["id"]
+    reached.clear()
+    with TestClient(_probe_app(service, checks_in_threads=checks_in_threads)) as app:
+        sign_in(app, Role.CUSTOMER, "cust-yamada", contracts=(mine,))
+        is_problem(app.post("/v1/threaded-probe", json={"contract_id": theirs}), 404)
+        is_problem(app.post("/v1/threaded-probe", json={"contract_id": UNKNOWN}), 404)
+        assert reached == []  # the handler never ran for them
+        assert app.post("/v1/threaded-probe", json={"contract_id": mine}).json() == {"contract_id": mine}
+        assert reached == [mine]
+        sign_in(app, Role.OPERATOR, "op-tanaka")  # staff: not limited to a tenant
+        assert app.post("/v1/threaded-probe", json={"contract_id": theirs}).status_code == 200
+        assert reached == [mine, theirs]
+
+
+def test_a_response_cached_handler_is_checked_by_the_guard_on_every_request(
+    service: EConcierge, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cache hit skips the handler, so its tenant check can never be left to the handler.
+    monkeypatch.setitem(POLICY, "GET /v1/cached-probe", read(Role.CUSTOMER, tenant=CONTRACT_IN_QUERY))
+    mine, theirs = create(client)["id"], create(client)["id"]
+    with TestClient(_probe_app(service, checks_in_threads=True)) as app:
+        sign_in(app, Role.CUSTOMER, "cust-yamada", contracts=(mine, theirs))
+        assert app.get("/v1/cached-probe", params={"contract_id": theirs}).status_code == 200
+        sign_in(app, Role.CUSTOMER, "cust-other", contracts=(mine,))  # same URL, now cached
+        is_problem(app.get("/v1/cached-probe", params={"contract_id": theirs}), 404)

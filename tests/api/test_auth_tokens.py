@@ -1,5 +1,6 @@
 """Only a token signed by the configured key, with the configured algorithm, unexpired and
-for a known role, gets past authentication; everything else is a 401 problem."""
+for a known role, gets past authentication; everything else is a 401 problem. A verified
+token is remembered (no signature check per request) but still expires at its `exp`."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from domain.meta import Role
 from infra.bootstrap import build
 from infra.clock import FixedClock
 from infra.settings import Settings
+from infra.tokens import VERIFIED_MAX_AGE, TokenError, TokenService
 from tests.conftest import DEFAULT_NOW
 
 UNKNOWN = "/v1/contracts/0c1b5d8e-6c1e-4f0e-9a3f-2d2a3f1e0e0e"  # 404 once authenticated
@@ -157,3 +159,80 @@ def test_rs256_refuses_a_token_signed_by_another_key(rs256_http: TestClient) -> 
 
 def test_rs256_refuses_alg_none(rs256_http: TestClient) -> None:
     assert _get(rs256_http, jwt.encode(_claims(), None, algorithm="none")) == 401
+
+
+# ---- verified tokens are remembered (infra/tokens.py) ------------------------------------
+
+
+class _Clock:
+    """Epoch seconds that a test moves by hand (the token cache's clock)."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC).timestamp()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clocked(tmp_path: Path) -> Iterator[tuple[TestClient, _Clock]]:
+    """The API whose token service reads a clock the test moves."""
+    clock = _Clock()
+    settings = Settings(data_dir=tmp_path)
+    service = build(settings, FixedClock(DEFAULT_NOW))
+    app = create_app(service)
+    app.state.tokens = TokenService(settings, clock=clock)
+    with TestClient(app) as client:
+        yield client, clock
+    service.close()
+
+
+def test_a_remembered_token_stops_working_at_its_expiry(clocked: tuple[TestClient, _Clock]) -> None:
+    http, clock = clocked
+    tokens: TokenService = http.app.state.tokens
+    token = tokens.issue(sub="op", role=Role.OPERATOR, ttl=timedelta(minutes=10))
+    exp = tokens.verify(token).exp
+    assert _get(http, token) == 404  # verified, then answered from memory
+    clock.now = exp + 4  # inside the same 5 s leeway as a full check
+    assert _get(http, token) == 404
+    clock.now = exp + 5  # exp + leeway: expired, as PyJWT would say
+    answer = http.get(UNKNOWN, headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 401
+    assert "expired" in answer.json()["detail"]
+    assert _get(http, token) == 401  # and stays refused
+
+
+def test_a_remembered_token_is_checked_in_full_again_after_a_while(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = _Clock()
+    tokens = TokenService(Settings(data_dir=tmp_path), clock=clock)
+    token = tokens.issue(sub="op", role=Role.OPERATOR)
+    decoded: list[str] = []
+    real = jwt.decode
+    monkeypatch.setattr(jwt, "decode", lambda t, *a, **k: decoded.append(t) or real(t, *a, **k))
+    tokens.verify(token)
+    tokens.verify(token)
+    assert len(decoded) == 1  # the second request skips the signature check
+    clock.now += VERIFIED_MAX_AGE
+    tokens.verify(token)
+    assert len(decoded) == 2  # e.g. a key withdrawn from a JWKS stops it within that time
+
+
+def test_a_refused_token_is_not_remembered_and_the_memory_is_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tokens = TokenService(Settings(data_dir=tmp_path), cache_size=2)
+    forged = jwt.encode(_claims(), "not-the-configured-secret-but-long-enough", algorithm="HS256")
+    for _ in range(2):
+        with pytest.raises(TokenError):
+            tokens.verify(forged)
+    first, second, third = (tokens.issue(sub=f"op-{i}", role=Role.OPERATOR) for i in range(3))
+    for token in (first, second, third):
+        tokens.verify(token)
+    decoded: list[str] = []
+    real = jwt.decode
+    monkeypatch.setattr(jwt, "decode", lambda t, *a, **k: decoded.append(t) or real(t, *a, **k))
+    tokens.verify(third)
+    tokens.verify(first)  # the oldest was let go for the third
+    assert decoded == [first]

@@ -55,6 +55,27 @@ def test_http_requests_are_counted_and_timed_by_route_and_status(client: TestCli
     assert value(after, count, **route) == value(before, count, **route) + 1
 
 
+def test_server_errors_are_counted_and_nothing_stays_in_progress(
+    client: TestClient, service: EConcierge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    contract = create(client)
+    route = {"app_name": "econcierge", "method": "GET", "path": "/v1/contracts/{contract_id}"}
+    failed = {**route, "status_code": "500"}
+    running = {**route, "status_code": "200"}  # the labels litestar's middleware gave the gauge
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("a bug")
+
+    before = scrape(client)
+    monkeypatch.setattr(service, "get_contract", broken)
+    assert client.get(f"/v1/contracts/{contract['id']}").status_code == 500
+    after = scrape(client)
+    for name in ("econcierge_http_requests_error_total", "econcierge_http_requests_total"):
+        assert value(after, name, **failed) == value(before, name, **failed) + 1
+    assert value(after, "econcierge_http_requests_in_progress", **running) == 0
+    assert not any(k[0].startswith("econcierge_http") and ("path", "/metrics") in k[1] for k in after)
+
+
 def test_command_outcomes_are_counted_by_command_with_the_refusing_rule(client: TestClient) -> None:
     before = scrape(client)
     contract = create(client)

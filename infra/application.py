@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 import msgspec
-from eventsourcing.application import AggregateNotFoundError, Application, Repository
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    ProcessingEvent,
+    Repository,
+    project_aggregate,
+)
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Mapper
+from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Mapper, Recording
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
+from eventsourcing.utils import strtobool
 
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.meta import Cause, EventMeta
@@ -22,7 +30,9 @@ from infra.ddl_lock import schema_lock
 from infra.erasure import watch_erasures
 from infra.group_commit import GroupCommitter, VersionConflict
 from infra.idempotency import IdempotencyRecord
+from infra.immutables import fork
 from infra.metrics import timed_append
+from infra.replay import ReplayingRepository, project_events
 from infra.trail_mapper import trail_mapper
 
 A = TypeVar("A", bound=Aggregate)
@@ -52,6 +62,82 @@ class CommandResult(msgspec.Struct, frozen=True):
     replayed: bool = False
 
 
+class ForkingRepository(ReplayingRepository):  # snapshot + direct replay loop (infra/replay.py)
+    """The aggregate cache holds committed aggregates that are never changed in place.
+
+    The library's `Repository.get` deep-copies the cached aggregate for each caller, so
+    that a command that fails after changing its copy leaves the cache as it was; the
+    copy walked every container of the aggregate's state and was most of a command's
+    time. Aggregate state is copy-on-write, so `fork` (infra/immutables.py) copies the
+    attribute dict alone: the same isolation in microseconds, whatever the size.
+
+    The invariant that makes this safe: no one changes a cached aggregate. A command
+    changes its own fork, which replaces the cached one once committed (`keep`); a
+    fast-forward (newer events written by another process) is applied to a fork too,
+    not to the cached object as the library does. So a reader forking (or, with
+    `deepcopy_from_cache=False`, just reading: `ServiceApplication.peek`) the cached
+    aggregate always sees one committed version, whole. And `keep` never replaces a
+    cached aggregate with an older version of it (a load that read the store while a
+    command committed would otherwise put back the state before that command).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._keeping = threading.Lock()
+
+    def get(self, aggregate_id: UUID, *, version: int | None = None,
+            projector_func: Any = None, fastforward_skipping: bool = False,
+            deepcopy_from_cache: bool = True) -> Any:  # fmt: skip
+        projector = project_events if projector_func in (None, project_aggregate) else projector_func
+        copied = deepcopy_from_cache and self.deepcopy_from_cache
+        if self.cache is None or version is not None:  # replayed from the store, exactly
+            return self._reconstruct_aggregate(aggregate_id, version, projector)
+        try:
+            aggregate = self.cache.get(aggregate_id)
+        except KeyError:
+            aggregate = self.keep(self._reconstruct_aggregate(aggregate_id, None, projector))
+        else:
+            if self.fastforward:
+                aggregate = self._fastforward(aggregate, projector, fastforward_skipping)
+        return fork(aggregate) if copied else aggregate  # the cached one stays as committed
+
+    def keep(self, aggregate: Any) -> Any:
+        """Cache a committed aggregate unless a newer version of it is cached already.
+
+        Returns the cached one after that: `aggregate`, or the newer version.
+        """
+        assert self.cache is not None
+        with self._keeping:
+            try:
+                cached = self.cache.get(aggregate.id)
+            except KeyError:
+                cached = None
+            if cached is not None and cached.version > aggregate.version:
+                return cached
+            self.cache.put(aggregate.id, aggregate)
+        return aggregate
+
+    def _fastforward(self, aggregate: Any, projector: Any, skipping: bool) -> Any:
+        """The cached aggregate with the events stored since (by another process)."""
+        aggregate_id = aggregate.id
+        lock = self._use_fastforward_lock(aggregate_id)
+        try:
+            if not lock.acquire(blocking=not (skipping or self.fastforward_skipping)):
+                return aggregate
+            try:
+                newer = list(self.event_store.get(originator_id=aggregate.id, gt=aggregate.version))
+                if not newer:
+                    return aggregate
+                aggregate = projector(fork(aggregate), newer)
+                if aggregate is None:
+                    raise AggregateNotFoundError(newer[0].originator_id)
+                return self.keep(aggregate)
+            finally:
+                lock.release()
+        finally:
+            self._disuse_fastforward_lock(aggregate_id)
+
+
 class ServiceApplication(Application[UUID]):
     """One application for every aggregate kind, so every event has one global position."""
 
@@ -62,6 +148,30 @@ class ServiceApplication(Application[UUID]):
         self.group_committer: GroupCommitter | None = None
         if isinstance(self.recorder, PostgresApplicationRecorder):
             self.group_committer = GroupCommitter(self.recorder)
+
+    def close(self) -> None:
+        if self.group_committer is not None:
+            self.group_committer.close()  # its connection goes back before the pool closes
+        super().close()
+
+    @property
+    def forking_repository(self) -> ForkingRepository:
+        repository = self.repository
+        assert isinstance(repository, ForkingRepository)
+        return repository
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        # `save()` (SQLite, and what is saved directly): the library's, but the saved
+        # aggregates replace the cached ones through `keep` (ForkingRepository).
+        recordings = self.events.put(
+            processing_event.events,
+            tracking=processing_event.tracking,
+            **processing_event.saved_kwargs,
+        )
+        if self.repository.cache is not None and not self.repository.fastforward:
+            for aggregate in processing_event.aggregates.values():
+                self.forking_repository.keep(aggregate)
+        return recordings
 
     def construct_recorder(self) -> ApplicationRecorder:
         factory = self.factory
@@ -76,8 +186,19 @@ class ServiceApplication(Application[UUID]):
         return trail_mapper(self)
 
     def construct_repository(self) -> Repository[UUID]:
+        size = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        repository = ForkingRepository(
+            event_store=self.events,
+            snapshot_store=self.snapshots,
+            cache_maxsize=int(size) if size else None,
+            fastforward=strtobool(self.env.get(self.AGGREGATE_CACHE_FASTFORWARD, "y")),
+            fastforward_skipping=strtobool(
+                self.env.get(self.AGGREGATE_CACHE_FASTFORWARD_SKIPPING, "n")
+            ),
+            deepcopy_from_cache=strtobool(self.env.get(self.DEEPCOPY_FROM_AGGREGATE_CACHE, "y")),
+        )
         # An erasure (issue 9) also empties cached aggregates that hold the erased text.
-        return watch_erasures(super().construct_repository(), self.mapper)
+        return watch_erasures(repository, self.mapper)
 
     # ---- the unit of work --------------------------------------------------------------
 
@@ -109,6 +230,21 @@ class ServiceApplication(Application[UUID]):
             )
         return aggregate
 
+    def peek(self, kind: type[A], aggregate_id: UUID) -> A:
+        """The committed aggregate itself, to read in passing: never change it, never keep it.
+
+        For what a command or an authorisation check only reads (a ticket's contract, who
+        serves a cluster): no copy is made (ForkingRepository). Commands change what
+        `load` gives them.
+        """
+        try:
+            aggregate = self.repository.get(aggregate_id, deepcopy_from_cache=False)
+        except AggregateNotFoundError:
+            aggregate = None
+        if not isinstance(aggregate, kind):
+            raise NotFound(f"no {_label(kind)} with id {aggregate_id}")
+        return aggregate
+
     def execute(
         self, ctx: CommandContext, command: Callable[[], Sequence[Aggregate]]
     ) -> CommandResult:
@@ -116,10 +252,19 @@ class ServiceApplication(Application[UUID]):
 
         `command` loads and changes aggregates and returns them, the primary one first.
         """
-        replay = self._replay(ctx)
+        # A retry's key is found in the cache (this process recorded it) or, else, once
+        # the command fails: the unique key refuses a second record with the same id, so a
+        # first attempt pays no lookup in the store for a key it is about to record.
+        replay = self._replay(ctx, cached_only=True)
         if replay is not None:
             return replay
-        aggregates = list(command())
+        try:
+            aggregates = list(command())
+        except Exception:
+            replay = self._replay(ctx)  # e.g. the retry of a change that now is refused
+            if replay is not None:
+                return replay
+            raise
         primary = aggregates[0]
         if ctx.idempotency_key:
             aggregates.append(
@@ -154,8 +299,8 @@ class ServiceApplication(Application[UUID]):
         events = [event for aggregate in aggregates for event in aggregate.collect_events()]
         ids = self.group_committer.commit([self.mapper.to_stored_event(e) for e in events])
         if self.repository.cache is not None:
-            for aggregate in aggregates:
-                self.repository.cache.put(aggregate.id, aggregate)
+            for aggregate in aggregates:  # committed: they replace the cached versions
+                self.forking_repository.keep(aggregate)
         return max(ids, default=None)
 
     def _forget(self, aggregates: Sequence[Aggregate]) -> None:
@@ -168,12 +313,18 @@ class ServiceApplication(Application[UUID]):
     def _idempotency_id(self, ctx: CommandContext) -> UUID:
         return uuid5(_IDEMPOTENCY_NAMESPACE, f"{ctx.meta.actor_id}\x00{ctx.idempotency_key}")
 
-    def _replay(self, ctx: CommandContext) -> CommandResult | None:
+    def _replay(self, ctx: CommandContext, *, cached_only: bool = False) -> CommandResult | None:
+        """The result of the command first sent with this key, if it was recorded."""
         if not ctx.idempotency_key:
             return None
+        record_id = self._idempotency_id(ctx)
         try:
-            record = self.repository.get(self._idempotency_id(ctx))
-        except AggregateNotFoundError:
+            cache = self.repository.cache
+            if cached_only and cache is not None:
+                record = cache.get(record_id)  # committed records only (never changed)
+            else:
+                record = self.repository.get(record_id, deepcopy_from_cache=False)
+        except (KeyError, AggregateNotFoundError):
             return None
         assert isinstance(record, IdempotencyRecord)
         if record.fingerprint != ctx.fingerprint:

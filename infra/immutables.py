@@ -1,10 +1,20 @@
-"""Teach `copy.deepcopy` which values never change, so copying a cached aggregate is cheap.
+"""Copying a cached aggregate cheaply: immutable values are shared, never rebuilt.
 
-The repository hands each command a deep copy of the cached aggregate (so a refused
-command cannot corrupt the cache). Most of an aggregate's state is immutable: dates,
-times, UUIDs and our frozen msgspec value objects. deepcopy does not know that and
-rebuilds each of them through __reduce_ex__; on a ticket with a few hundred events that
-was most of a command's time. Copying them by reference is exactly as safe.
+The repository hands each command (and each reader) its own copy of the cached aggregate,
+so a refused command cannot corrupt the cache and nobody sees another command's
+half-applied change. Two ways to make that copy cheap live here:
+
+- `register_immutables` teaches `copy.deepcopy` that dates, times, UUIDs and our frozen
+  msgspec value objects never change (deepcopy otherwise rebuilds each through
+  __reduce_ex__). Whoever still deep-copies an aggregate profits.
+- `fork` is the copy the repository makes now (infra/application.py). Aggregate state
+  is copy-on-write (domain/aggregates: an event's `apply` rebinds an attribute to a new
+  value — `visits += (visit,)`, `risks = {**risks, id: risk}`, `team | {id}` — and never
+  changes a container in place), so a copy of the aggregate's attribute dict suffices:
+  the containers are shared, not walked. As a guard, a first-level list, dict or set is
+  still copied (at C speed: its values are immutable), and a value of a type that is not
+  known to be immutable is deep-copied as before. `tests/infra/test_fork.py` holds the
+  domain to the convention (every value in every aggregate's state is immutable).
 """
 
 from __future__ import annotations
@@ -12,12 +22,16 @@ from __future__ import annotations
 import copy
 import datetime
 import decimal
+import enum
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import msgspec
 
 _ALWAYS = (datetime.datetime, datetime.date, datetime.time, datetime.timedelta, uuid.UUID, decimal.Decimal)
+
+T = TypeVar("T")
 
 
 def _frozen_structs(base: type = msgspec.Struct) -> Iterator[type]:
@@ -32,3 +46,41 @@ def register_immutables() -> None:
     dispatch = copy._deepcopy_dispatch  # type: ignore[attr-defined]  # the stdlib's own table
     for cls in (*_ALWAYS, *_frozen_structs()):
         dispatch[cls] = copy._deepcopy_atomic  # type: ignore[attr-defined]
+
+
+#: Types whose values `fork` shares (learned as met), and how it copies the others.
+_SHARED: set[type] = set()
+_COPY: dict[type, Callable[[Any], Any]] = {dict: dict.copy, list: list.copy, set: set.copy}
+
+
+def _copier(cls: type) -> Callable[[Any], Any] | None:
+    """None if values of `cls` never change (shared from then on), else how to copy one."""
+    if cls in _COPY:
+        return _COPY[cls]
+    if (
+        cls in (tuple, frozenset, str, bytes, int, float, bool, type(None))
+        or issubclass(cls, enum.Enum)
+        or copy._deepcopy_dispatch.get(cls) is copy._deepcopy_atomic  # type: ignore[attr-defined]
+        or (issubclass(cls, msgspec.Struct) and cls.__struct_config__.frozen)
+    ):
+        _SHARED.add(cls)
+        return None
+    return copy.deepcopy  # not known to be immutable: copied as the library did
+
+
+def fork(aggregate: T) -> T:
+    """A private copy of an aggregate whose state is copy-on-write (see the module doc).
+
+    Its changes (new events, rebound attributes, its pending-events list) never reach
+    the original, and the original's later changes never reach it.
+    """
+    state = aggregate.__dict__.copy()
+    shared = _SHARED
+    for name, value in state.items():
+        if type(value) not in shared:
+            copier = _copier(type(value))
+            if copier is not None:
+                state[name] = copier(value)
+    clone = object.__new__(type(aggregate))
+    object.__setattr__(clone, "__dict__", state)
+    return clone

@@ -23,7 +23,7 @@ from uuid import UUID
 from eventsourcing.persistence import MapperDeserialisationError, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
 
-from infra.chain import GENESIS, envelope_bytes, event_hash, open_envelope
+from infra.chain import GENESIS, canonical_id, envelope_bytes, event_hash, open_envelope
 from infra.keys import KeyRing
 from infra.personal_data import opener, personal_fields, sealer
 from infra.transcoding import MsgspecMapper
@@ -54,8 +54,10 @@ class TrailMapper(MsgspecMapper):
         seal_personal: bool = True,
     ) -> None:
         # Stored bytes are what the chain covers: no compressor or whole-state cipher here
-        # (personal fields are encrypted one by one instead). `seal_personal=False` only
-        # serves to measure the chain's own cost (tests/benchmarks/trail.py).
+        # (personal fields are encrypted one by one instead). `seal_personal=False` leaves
+        # personal fields as stored: to measure the chain's own cost
+        # (tests/benchmarks/trail.py), and for readers that never show them (the relay's
+        # PublishingReader: no public payload publishes personal text).
         super().__init__(transcoder)
         self.keys = keys
         self._previous_hash = previous_hash
@@ -66,18 +68,19 @@ class TrailMapper(MsgspecMapper):
         if remembered is not None:
             return remembered  # mapped before: the same bytes, the same hash
         originator_id, version, state = self.event_state(domain_event)
+        text_id = canonical_id(originator_id)  # str(UUID) once: for sealing and for the hash
         event_class = type(domain_event)
         fields = personal_fields(event_class) if self._seal_personal else ()
         if fields:
             subject = getattr(domain_event, "_privacy_subject", None) or f"aggregate:{originator_id}"
-            seal = sealer(self.keys, subject, originator_id, version)
+            seal = sealer(self.keys, subject, text_id, version)  # type: ignore[arg-type]  # same text
             for name, transform in fields:
                 if state.get(name) is not None:
                     state[name] = transform(state[name], seal)
         data = self._encoder.encode(state)
         topic = get_topic(event_class)
         prev = self._prev(domain_event, originator_id, version)
-        digest = event_hash(prev, originator_id, version, topic, data)
+        digest = event_hash(prev, text_id, version, topic, data)
         stored = StoredEvent(
             originator_id=originator_id,
             originator_version=version,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -19,6 +21,9 @@ from domain.aggregates.contract import Contract
 from domain.errors import NotFound
 from infra.application import CommandContext, CommandResult, Scope, ServiceApplication
 
+#: The assignment of a contract's site cluster: a name-based UUID, worth computing once.
+_assignment_id = functools.lru_cache(maxsize=4096)(concierge_assignment.assignment_id)
+
 
 class ConciergeProfile(msgspec.Struct, frozen=True, kw_only=True):
     """The inputs of `register_concierge` (K1)."""
@@ -32,6 +37,11 @@ class ConciergeProfile(msgspec.Struct, frozen=True, kw_only=True):
 
 class ConciergeCommands(ServiceApplication):
     """Concierge and assignment use cases: each loads, calls one command method, saves once."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Who serves a cluster, per (assignment id, version): a committed version never changes.
+        self._serving: dict[tuple[UUID, int], frozenset[str]] = {}
+        super().__init__(*args, **kwargs)
 
     # ---- concierges (K1) ------------------------------------------------------------
 
@@ -156,14 +166,22 @@ class ConciergeCommands(ServiceApplication):
 
     def concierges_serving(self, contract_id: UUID, cluster: str) -> frozenset[str]:
         """Ids of the accepted concierge and team members of one site cluster (K2, K3)."""
-        assignment = self._assignment_of(contract_id, cluster)
-        if assignment is None:
+        try:  # asked by nearly every ticket command: read in passing, answer cached per version
+            assignment = self.peek(ConciergeAssignment, _assignment_id(contract_id, cluster))
+        except NotFound:
             return frozenset()
-        return frozenset(str(i) for i in assignment.serving_concierge_ids)
+        key = (assignment.id, assignment.version)
+        found = self._serving.get(key)
+        if found is None:
+            if len(self._serving) >= 4096:
+                self._serving.clear()
+            found = frozenset(str(i) for i in assignment.serving_concierge_ids)
+            self._serving[key] = found
+        return found
 
     def contract_scope(self, contract_id: UUID) -> Scope:
         """The contract and the concierges serving any of its clusters (for authorisation)."""
-        contract = self.load(Contract, contract_id)
+        contract = self.peek(Contract, contract_id)
         serving: frozenset[str] = frozenset()
         for cluster in contract.clusters:
             serving |= self.concierges_serving(contract_id, cluster)
@@ -171,7 +189,7 @@ class ConciergeCommands(ServiceApplication):
 
     def assignment_scope(self, assignment_id: UUID) -> Scope:
         """The assignment's contract and who serves it, plus its candidate (for authorisation)."""
-        assignment = self.load(ConciergeAssignment, assignment_id)
+        assignment = self.peek(ConciergeAssignment, assignment_id)
         scope = self.contract_scope(assignment.contract_id)
         candidate = assignment.candidate_concierge_id
         if candidate is None:
@@ -184,9 +202,7 @@ class ConciergeCommands(ServiceApplication):
         self, contract_id: UUID, cluster: str, ctx: CommandContext | None = None
     ) -> ConciergeAssignment | None:
         try:
-            return self.load(
-                ConciergeAssignment, concierge_assignment.assignment_id(contract_id, cluster), ctx
-            )
+            return self.load(ConciergeAssignment, _assignment_id(contract_id, cluster), ctx)
         except NotFound:
             return None
 

@@ -46,7 +46,7 @@ class TicketCommands(TicketRecordCommands, ResponseTargetCommands):
         """Open a ticket on a cluster of a contract in service (C1, C4, P9, K2)."""
 
         def command() -> list[Ticket]:
-            contract = self.load(Contract, request.contract_id)
+            contract = self.peek(Contract, request.contract_id)  # read, not changed
             ticket = Ticket.open(
                 self.cause(ctx),
                 contract=contract,
@@ -80,7 +80,7 @@ class TicketCommands(TicketRecordCommands, ResponseTargetCommands):
             ticket = self.load(Ticket, ticket_id, ctx)
             cause = self.cause(ctx)
             if delivers_service:
-                require_in_service(self.load(Contract, ticket.contract_id), cause.at.date())
+                require_in_service(self.peek(Contract, ticket.contract_id), cause.at.date())
             change(ticket, cause, self.concierges_serving(ticket.contract_id, ticket.cluster))
             return [ticket]
 
@@ -156,6 +156,6 @@ class TicketCommands(TicketRecordCommands, ResponseTargetCommands):
 
     def ticket_scope(self, ticket_id: UUID) -> Scope:
         """The ticket's contract and the concierges who may act on it (for authorisation)."""
-        ticket = self.load(Ticket, ticket_id)
+        ticket = self.peek(Ticket, ticket_id)
         serving = self.concierges_serving(ticket.contract_id, ticket.cluster)
         return Scope(ticket.contract_id, ticket.concierges(serving))

@@ -3,7 +3,8 @@
 Runs one scenario in a loop (for `py-spy record -f raw -- python -m ...`), or, with
 `--top FILE [WITHIN]`, prints the top entries of a py-spy raw (collapsed) profile: by own time and
 by inclusive time. Scenarios: `rebuild` (every view from 0), `command` (the command mix,
-one thread), `load` (a 2 000-event ticket read from the store).
+one thread), `command4` (the mix on four threads: profile with `py-spy record --gil` to
+see what holds the GIL), `load` (a 2 000-event ticket read from the store).
 """
 
 from __future__ import annotations
@@ -38,6 +39,14 @@ def scenario(name: str, seconds: float = 20.0) -> None:
             end = time.monotonic() + seconds
             while time.monotonic() < end:
                 op()
+        elif name == "command4":  # four threads, each on its own ticket (benchmark 1, c4)
+            from tests.benchmarks.command_path import command_workers
+            from tests.benchmarks.load import timed
+
+            ops = command_workers(desk, 4)
+            print("profile from here", flush=True)
+            run = timed(ops, seconds)
+            print(f"{run.rate:.0f} commands/s", flush=True)
         elif name == "load":
             from tests.benchmarks.flat_cost import long_ticket
 

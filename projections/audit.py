@@ -16,10 +16,10 @@ from typing import Any
 import msgspec
 
 from infra.clock import JST
-from projections.ownership import Ownership
+from projections.ownership import Links, Ownership
 from projections.store import Tx
 from projections.summaries import describe
-from projections.view import Envelope, View
+from projections.view import Builder, Envelope, View
 
 TRAIL = "audit_trail"
 OWNERS = Ownership("audit_owners")
@@ -48,12 +48,13 @@ def audit_row(envelope: Envelope, contract_id: str | None) -> tuple[Any, ...]:
     event = envelope.event
     meta = getattr(event, "meta", None)
     summary, rules = describe(envelope)
+    at = event.timestamp
     return (
         envelope.position,
-        f"{envelope.aggregate_id}:{envelope.version}",
+        envelope.event_id,
         envelope.kind,
-        str(envelope.aggregate_id),
-        envelope.version,
+        envelope.key,
+        event.originator_version,
         contract_id,
         envelope.event_type,
         envelope.topic,
@@ -61,8 +62,8 @@ def audit_row(envelope: Envelope, contract_id: str | None) -> tuple[Any, ...]:
         str(meta.actor_role) if meta else "unknown",
         meta.correlation_id if meta else "",
         meta.causation_id if meta else "",
-        envelope.at.astimezone(JST).isoformat(),
-        epoch_us(envelope.at),
+        at.astimezone(JST).isoformat(),
+        epoch_us(at),
         summary,
         ",".join(rules),
         _payload(envelope.fields()),
@@ -103,3 +104,23 @@ class AuditView(View):
                 for envelope, contract in zip(batch, contracts, strict=True)
             ],
         )
+
+    def builder(self, shared: dict[str, Any]) -> Builder:
+        return _AuditBuilder(self, Links.of(shared))
+
+
+class _AuditBuilder(Builder):
+    """A rebuild: the owners are kept in memory, the trail rows appended in bulk."""
+
+    defer_indexes = True
+    finish_reads = False
+
+    def __init__(self, view: View, links: Links) -> None:
+        super().__init__(view)
+        self.links = links
+
+    def apply(self, tx: Tx, batch: Sequence[Envelope]) -> None:
+        tx.copy_rows(TRAIL, COLUMNS, list(map(audit_row, batch, self.links.contracts(batch))))
+
+    def finish(self, tx: Tx) -> None:
+        OWNERS.write_all(tx, self.links.known)

@@ -33,9 +33,9 @@ from projections.billing_tables import (
     STATEMENTS,
     counterparty_key,
 )
-from projections.ownership import Ownership
+from projections.ownership import Links, Ownership
 from projections.store import Tx
-from projections.view import Envelope, View
+from projections.view import Builder, Envelope, View
 
 OWNERS = Ownership("billing_owners")
 STATEMENT_COLUMNS = (
@@ -44,6 +44,7 @@ STATEMENT_COLUMNS = (
 )  # fmt: skip
 
 _fact_decoder = msgspec.json.Decoder(BillingFact)
+_encoder = msgspec.json.Encoder()
 _seals_decoder = msgspec.json.Decoder(tuple[StatementSeal, ...])
 
 
@@ -93,20 +94,7 @@ class BillingView(View):
     def apply(self, tx: Tx, batch: Sequence[Envelope]) -> None:
         owners = OWNERS.resolve(tx, batch)
         touched: set[str] = set()
-        everyone = False
-        facts: list[tuple[str, str, int, str]] = []
-        for envelope, contract_id in zip(batch, owners, strict=True):
-            event = envelope.event
-            if isinstance(event, BillingPeriods.MonthClosed):
-                self._record_close(tx, envelope)
-                everyone = True
-            elif isinstance(event, FACT_EVENTS) and contract_id is not None:
-                fact = fact_of(event, envelope.position)
-                if fact is not None:
-                    encoded = msgspec.json.encode(fact).decode()
-                    facts.append((fact.event_id, contract_id, envelope.position, encoded))
-                    touched.add(contract_id)
-        tx.insert_rows(FACTS, ("event_id", "contract_id", "position", "fact"), facts)
+        everyone = self._record_facts(tx, batch, owners, touched)
         if self._advance_horizon(tx, batch):
             everyone = True  # a new month began: every contract in service gets its statement
         if everyone:
@@ -114,13 +102,36 @@ class BillingView(View):
         if touched:
             self._recompute(tx, sorted(touched))
 
+    def builder(self, shared: dict[str, Any]) -> Builder:
+        return _BillingBuilder(self, Links.of(shared))
+
+    def _record_facts(
+        self, tx: Tx, batch: Sequence[Envelope], owners: Sequence[str | None], touched: set[str]
+    ) -> bool:
+        """Append the batch's facts and month closes; True if a month was closed."""
+        closed = False
+        facts: list[tuple[str, str, int, str]] = []
+        for envelope, contract_id in zip(batch, owners, strict=True):
+            event = envelope.event
+            if isinstance(event, BillingPeriods.MonthClosed):
+                self._record_close(tx, envelope)
+                closed = True
+            elif isinstance(event, FACT_EVENTS) and contract_id is not None:
+                fact = fact_of(event, envelope.position)
+                if fact is not None:
+                    encoded = _encoder.encode(fact).decode()
+                    facts.append((fact.event_id, contract_id, envelope.position, encoded))
+                    touched.add(contract_id)
+        tx.insert_rows(FACTS, ("event_id", "contract_id", "position", "fact"), facts)
+        return closed
+
     def _record_close(self, tx: Tx, envelope: Envelope) -> None:
         event = envelope.event
         tx.insert_rows(
             CLOSURES,
             ("position", "event_id", "through", "as_of_position", "closed_at", "issuer_name",
              "registration_number", "seals"),
-            [(envelope.position, f"{envelope.aggregate_id}:{envelope.version}",
+            [(envelope.position, envelope.event_id,
               event.month.isoformat(), event.as_of_position, envelope.at.isoformat(),
               event.issuer_name, event.registration_number,
               msgspec.json.encode(event.statements).decode())],
@@ -128,15 +139,11 @@ class BillingView(View):
 
     def _advance_horizon(self, tx: Tx, batch: Sequence[Envelope]) -> bool:
         """Move the horizon to the latest month an event was recorded in; True if it moved."""
-        latest = max(month_of(japan_day(e.at)) for e in batch)
+        latest = latest_month(batch)
         current = horizon(tx)
         if current is not None and latest <= current:
             return False
-        tx.execute(
-            f"INSERT INTO {STATE} (name, value) VALUES ('horizon', ?)"
-            " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-            (latest.isoformat(),),
-        )
+        _set_horizon(tx, latest)
         return True
 
     def _recompute(self, tx: Tx, contract_ids: list[str]) -> None:
@@ -156,6 +163,48 @@ class BillingView(View):
             for s in statements(contract_id, facts, closures, until, self.rates):
                 rows.append(_row(s, seals.get((s.closed_by, s.statement_id))))
         tx.insert_rows(STATEMENTS, STATEMENT_COLUMNS, rows)
+
+
+class _BillingBuilder(Builder):
+    """A rebuild: owners and the horizon in memory, facts appended in bulk, and every
+    contract's statements computed once at the end. The statements are a function of the
+    facts, the closes and the horizon (the live view recomputes a contract whenever one of
+    them changes), so computing them once from the whole log gives the same rows."""
+
+    defer_indexes = True
+
+    def __init__(self, view: BillingView, links: Links) -> None:
+        super().__init__(view)
+        self.billing = view
+        self.links = links
+        self.contracts: set[str] = set()
+        self.latest: date | None = None
+
+    def apply(self, tx: Tx, batch: Sequence[Envelope]) -> None:
+        self.billing._record_facts(tx, batch, self.links.contracts(batch), self.contracts)
+        latest = latest_month(batch)
+        if self.latest is None or latest > self.latest:
+            self.latest = latest
+
+    def finish(self, tx: Tx) -> None:
+        OWNERS.write_all(tx, self.links.known)
+        if self.latest is not None:
+            _set_horizon(tx, self.latest)
+        if self.contracts:
+            self.billing._recompute(tx, sorted(self.contracts))
+
+
+def latest_month(batch: Sequence[Envelope]) -> date:
+    """The month of the batch's latest event (Japan time; the month is monotonic in time)."""
+    return month_of(japan_day(max(e.at for e in batch)))
+
+
+def _set_horizon(tx: Tx, month: date) -> None:
+    tx.execute(
+        f"INSERT INTO {STATE} (name, value) VALUES ('horizon', ?)"
+        " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        (month.isoformat(),),
+    )
 
 
 def _row(s: Statement, seal: StatementSeal | None) -> tuple[Any, ...]:

@@ -19,7 +19,7 @@ from domain.aggregates.contract import Contract
 from domain.aggregates.ticket import Ticket as _T
 from projections.audit import epoch_us
 from projections.store import Tx
-from projections.view import Envelope, View
+from projections.view import Builder, Envelope, View
 
 TICKETS, ASSIGNMENTS, CUSTOMERS, BOARD = (
     "dispatch_tickets", "dispatch_assignments", "dispatch_customers", "dispatch_board",
@@ -56,6 +56,36 @@ class _Rows:
             self.tx.execute(f"DELETE FROM {self.table} WHERE {self.columns[0]} = ?", (key,))
         live = [tuple(r[c] for c in self.columns) for r in self.rows.values() if r is not None]
         self.tx.insert_rows(self.table, self.columns, live)
+
+
+class _Kept(_Rows):
+    """A rebuild's rows, kept in memory until the end as tuples; a row a batch changes is a
+    dict until the batch is `settle`d. A row that is gone reads as None, as a deleted row
+    reads live: later events on a closed ticket change nothing."""
+
+    def __init__(self, columns: tuple[str, ...], repeated: tuple[str, ...]) -> None:
+        self.columns = columns
+        self.rows = {}  # changed by the current batch
+        self.kept: dict[str, tuple[Any, ...]] = {}
+        self._repeated = {columns.index(c) for c in repeated}  # e.g. a contract's id: kept once
+        self._same: dict[str, str] = {}
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        if key not in self.rows:
+            kept = self.kept.get(key)
+            self.rows[key] = None if kept is None else dict(zip(self.columns, kept, strict=True))
+        return self.rows[key]
+
+    def settle(self) -> None:
+        for key, row in self.rows.items():
+            if row is None:
+                self.kept.pop(key, None)
+            else:
+                self.kept[key] = tuple(
+                    self._same.setdefault(row[c], row[c]) if n in self._repeated else row[c]
+                    for n, c in enumerate(self.columns)
+                )
+        self.rows.clear()
 
 
 class DispatchView(View):
@@ -97,7 +127,7 @@ class DispatchView(View):
         clusters: set[tuple[str, str]] = set()
         customers = []
         for envelope in batch:
-            event, key = envelope.event, str(envelope.aggregate_id)
+            event, key = envelope.event, envelope.key
             if isinstance(event, Contract.ContractApplied):
                 customers.append((key, event.customer_name))
             elif _ticket(tickets, key, envelope):
@@ -111,6 +141,9 @@ class DispatchView(View):
         tickets.flush()
         assignments.flush()
         self._board(tx, clusters, set(tickets.rows))
+
+    def builder(self, shared: dict[str, Any]) -> Builder:
+        return _DispatchBuilder(self)
 
     def _board(self, tx: Tx, clusters: set[tuple[str, str]], touched: set[str]) -> None:
         """Who has each ticket of the changed clusters (and the changed tickets) on its board."""
@@ -138,6 +171,53 @@ class DispatchView(View):
         tx.insert_rows(BOARD, ("concierge_id", "ticket_id"), entries)
 
 
+class _DispatchBuilder(Builder):
+    """A rebuild: tickets and assignments in memory, written once at the end with the boards
+    (who has a ticket on the board is a function of the ticket and its cluster's
+    assignments, redrawn live whenever either changes)."""
+
+    defer_indexes = True
+    finish_reads = False
+
+    def __init__(self, view: View) -> None:
+        super().__init__(view)
+        self.tickets = _Kept(TICKET_COLUMNS, ("contract_id", "cluster", "urgency", "backups"))
+        self.assignments = _Kept(ASSIGNMENT_COLUMNS, ("contract_id", "cluster"))
+        self.customers: dict[str, str] = {}
+
+    def apply(self, tx: Tx, batch: Sequence[Envelope]) -> None:
+        for envelope in batch:
+            event, key = envelope.event, envelope.key
+            if isinstance(event, Contract.ContractApplied):
+                self.customers.setdefault(key, event.customer_name)  # ON CONFLICT DO NOTHING
+            elif not _ticket(self.tickets, key, envelope):
+                _assignment(self.assignments, key, event)
+        self.tickets.settle()
+        self.assignments.settle()
+
+    def finish(self, tx: Tx) -> None:
+        tx.copy_rows(CUSTOMERS, ("contract_id", "customer_name"), list(self.customers.items()))
+        tx.copy_rows(TICKETS, TICKET_COLUMNS, list(self.tickets.kept.values()))
+        tx.copy_rows(ASSIGNMENTS, ASSIGNMENT_COLUMNS, list(self.assignments.kept.values()))
+        serving: dict[tuple[str, str], set[str]] = {}
+        for _, contract_id, cluster, accepted_id, team, ended in self.assignments.kept.values():
+            if ended == 0:
+                found = serving.setdefault((contract_id, cluster), set())
+                found |= _served_by(accepted_id, team)
+        where, backups = TICKET_COLUMNS.index("contract_id"), TICKET_COLUMNS.index("backups")
+        entries = []
+        for ticket_id, row in sorted(self.tickets.kept.items()):
+            on_board = serving.get((row[where], row[where + 1]), set())  # (contract, cluster)
+            for concierge in on_board | set(msgspec.json.decode(row[backups])):
+                entries.append((concierge, ticket_id))
+        tx.copy_rows(BOARD, ("concierge_id", "ticket_id"), entries)
+
+
+def _served_by(accepted: str | None, team: str) -> set[str]:
+    """An assignment's concierges: the accepted dedicated one and the team (K2, K3)."""
+    return set(msgspec.json.decode(team)) | ({accepted} if accepted else set())
+
+
 def _serving(tx: Tx, contract_id: str, cluster: str) -> set[str]:
     found: set[str] = set()
     for accepted, team in tx.fetchall(
@@ -145,7 +225,7 @@ def _serving(tx: Tx, contract_id: str, cluster: str) -> set[str]:
         " WHERE contract_id = ? AND cluster = ? AND ended = 0",
         (contract_id, cluster),
     ):
-        found |= set(msgspec.json.decode(team)) | ({accepted} if accepted else set())
+        found |= _served_by(accepted, team)
     return found
 
 

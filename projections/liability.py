@@ -22,7 +22,7 @@ from domain.liability import ClaimKind, FindingKind, Liable, decide
 from projections import liability_summaries  # noqa: F401 - registers the audit summaries
 from projections.liability_facts import claim_facts, ticket_facts
 from projections.store import Tx
-from projections.view import Envelope, View
+from projections.view import Builder, Envelope, View
 
 TICKET_FACTS, CLAIM_EVENTS, CLAIMS = (
     "liability_ticket_facts",
@@ -66,16 +66,14 @@ class ClaimRecord(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def _fields(envelope: Envelope) -> str:
-    data = {**envelope.fields(), "event_id": f"{envelope.aggregate_id}:{envelope.version}"}
+    data = {**envelope.fields(), "event_id": envelope.event_id}
     data |= {"at": envelope.at, "by": envelope.event.meta.actor_id}
     return _encoder.encode(msgspec.to_builtins(data, enc_hook=str)).decode()
 
 
 def _row(envelope: Envelope) -> tuple[str, str, int, str, str]:
     """(event id, aggregate id, position, event type, fields as JSON)."""
-    aggregate = str(envelope.aggregate_id)
-    event_id = f"{aggregate}:{envelope.version}"
-    return event_id, aggregate, envelope.position, envelope.event_type, _fields(envelope)
+    return envelope.event_id, envelope.key, envelope.position, envelope.event_type, _fields(envelope)
 
 
 class LiabilityView(View):
@@ -109,24 +107,31 @@ class LiabilityView(View):
     def apply(self, tx: Tx, batch: Sequence[Envelope]) -> None:
         tickets: set[str] = set()
         claims: set[str] = set()
-        ticket_rows: list[tuple[str, str, int, str, str]] = []
-        claim_rows: list[tuple[str, str, int, str, str]] = []
-        for envelope in batch:
-            event, aggregate = envelope.event, str(envelope.aggregate_id)
-            if isinstance(event, TICKET_EVENTS):
-                ticket_rows.append(_row(envelope))
-                tickets.add(aggregate)
-            elif isinstance(event, LiabilityClaim.ClaimFiled | LiabilityClaim.FindingRecorded):
-                claim_rows.append(_row(envelope))
-                claims.add(aggregate)
-        columns = ("event_id", "ticket_id", "position", "event_type", "data")
-        tx.insert_rows(TICKET_FACTS, columns, ticket_rows)
-        tx.insert_rows(CLAIM_EVENTS, ("event_id", "claim_id", *columns[2:]), claim_rows)
+        self._record(tx, batch, tickets, claims)
         for ticket_id in sorted(tickets):
             rows = tx.fetchall(f"SELECT claim_id FROM {CLAIMS} WHERE ticket_id = ?", (ticket_id,))
             claims |= {row[0] for row in rows}
         for claim_id in sorted(claims):
             self._decide(tx, claim_id)
+
+    def builder(self, shared: dict[str, Any]) -> Builder:
+        return _LiabilityBuilder(self)
+
+    def _record(self, tx: Tx, batch: Sequence[Envelope], tickets: set[str], claims: set[str]) -> None:
+        """Append the events decisions rest on; note the tickets and claims they belong to."""
+        ticket_rows: list[tuple[str, str, int, str, str]] = []
+        claim_rows: list[tuple[str, str, int, str, str]] = []
+        for envelope in batch:
+            event = envelope.event
+            if isinstance(event, TICKET_EVENTS):
+                ticket_rows.append(_row(envelope))
+                tickets.add(ticket_rows[-1][1])
+            elif isinstance(event, LiabilityClaim.ClaimFiled | LiabilityClaim.FindingRecorded):
+                claim_rows.append(_row(envelope))
+                claims.add(claim_rows[-1][1])
+        columns = ("event_id", "ticket_id", "position", "event_type", "data")
+        tx.insert_rows(TICKET_FACTS, columns, ticket_rows)
+        tx.insert_rows(CLAIM_EVENTS, ("event_id", "claim_id", *columns[2:]), claim_rows)
 
     def _decide(self, tx: Tx, claim_id: str) -> None:
         events = [
@@ -173,6 +178,26 @@ class LiabilityView(View):
             (claim_id, filed["ticket_id"], filed["contract_id"], decision.liable.value,
              decision.rule, _encoder.encode(record).decode()),
         )  # fmt: skip
+
+
+class _LiabilityBuilder(Builder):
+    """A rebuild: the events appended in bulk, and every claim decided once at the end (a
+    decision is a function of its claim's events and its ticket's facts; live, a claim is
+    decided again whenever either changes, so the last decision is the same)."""
+
+    defer_indexes = True
+
+    def __init__(self, view: LiabilityView) -> None:
+        super().__init__(view)
+        self.liability = view
+        self.claims: set[str] = set()
+
+    def apply(self, tx: Tx, batch: Sequence[Envelope]) -> None:
+        self.liability._record(tx, batch, set(), self.claims)
+
+    def finish(self, tx: Tx) -> None:
+        for claim_id in sorted(self.claims):
+            self.liability._decide(tx, claim_id)
 
 
 _claim_decoder = msgspec.json.Decoder(ClaimRecord)

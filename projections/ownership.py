@@ -46,19 +46,8 @@ class Ownership:
 
     def resolve(self, tx: Tx, batch: Sequence[Envelope]) -> list[str | None]:
         """The contract id of each event of the batch (None for e.g. a concierge's profile)."""
-        known = self._load(tx, {str(e.aggregate_id) for e in batch})
-        changed: dict[str, tuple[str, str | None]] = {}
-        answer: list[str | None] = []
-        for envelope in batch:
-            aggregate_id = str(envelope.aggregate_id)
-            kind, contract_id = known.get(aggregate_id, (envelope.kind, None))
-            if envelope.kind == "Contract":
-                contract_id = aggregate_id
-            else:
-                contract_id = _contract_field(envelope.event) or contract_id
-            if known.get(aggregate_id) != (kind, contract_id):
-                known[aggregate_id] = changed[aggregate_id] = (kind, contract_id)
-            answer.append(contract_id)
+        known = self._load(tx, {e.key for e in batch})
+        answer, changed = self.assign(known, batch)
         tx.insert_rows(
             self.table,
             ("aggregate_id", "kind", "contract_id"),
@@ -67,6 +56,34 @@ class Ownership:
             " contract_id = excluded.contract_id",
         )
         return answer
+
+    @staticmethod
+    def assign(
+        known: dict[str, tuple[str, str | None]], batch: Sequence[Envelope]
+    ) -> tuple[list[str | None], dict[str, tuple[str, str | None]]]:
+        """Each event's contract id, learning links into `known` as they pass; and the
+        aggregates whose row changed (a rebuild keeps `known` in memory for the whole log)."""
+        changed: dict[str, tuple[str, str | None]] = {}
+        answer: list[str | None] = []
+        for envelope in batch:
+            aggregate_id = envelope.key
+            kind, contract_id = known.get(aggregate_id, (envelope.kind, None))
+            if envelope.kind == "Contract":
+                contract_id = aggregate_id
+            else:
+                contract_id = _contract_field(envelope.event) or contract_id
+            if known.get(aggregate_id) != (kind, contract_id):
+                known[aggregate_id] = changed[aggregate_id] = (kind, contract_id)
+            answer.append(contract_id)
+        return answer, changed
+
+    def write_all(self, tx: Tx, known: dict[str, tuple[str, str | None]]) -> None:
+        """Write a rebuild's whole table at once (into its fresh, empty table)."""
+        tx.copy_rows(
+            self.table,
+            ("aggregate_id", "kind", "contract_id"),
+            [(a, k, c) for a, (k, c) in known.items()],
+        )
 
     def _load(self, tx: Tx, ids: set[str]) -> dict[str, tuple[str, str | None]]:
         found: dict[str, tuple[str, str | None]] = {}
@@ -81,3 +98,31 @@ class Ownership:
             )
             found.update({row[0]: (row[1], row[2]) for row in rows})
         return found
+
+
+class Links:
+    """A rebuild's aggregate -> (kind, contract) links, in memory for the whole log and
+    learnt once per batch for every view that keeps an ownership table (they all learn
+    the same links from the same events)."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, tuple[str, str | None]] = {}
+        self._last: tuple[Sequence[Envelope], list[str | None]] | None = None
+
+    @classmethod
+    def of(cls, shared: dict[str, Any]) -> Links:
+        """The links of this rebuild (`shared`: see projections/view.py `View.builder`)."""
+        links = shared.get("ownership")
+        if links is None:
+            links = shared["ownership"] = cls()
+        assert isinstance(links, cls)
+        return links
+
+    def contracts(self, batch: Sequence[Envelope]) -> list[str | None]:
+        """The contract id of each event of the batch (the batch after the last one, or it)."""
+        last = self._last
+        if last is not None and last[0] is batch:
+            return last[1]
+        answer, _ = Ownership.assign(self.known, batch)
+        self._last = (batch, answer)
+        return answer

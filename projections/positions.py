@@ -2,8 +2,8 @@
 
 The position row is read under a lock at the start of every batch (FOR UPDATE on
 PostgreSQL; SQLite's BEGIN IMMEDIATE locks the file), so two runners of the same view,
-e.g. an old active worker and its successor, or a rebuild beside a worker, serialise
-and never apply one event twice.
+e.g. an old active worker and its successor, or a rebuild's swap beside a worker,
+serialise and never apply one event twice.
 """
 
 from __future__ import annotations
@@ -58,7 +58,8 @@ def ensure(store: ViewStore, view: View) -> None:
 
 
 def reset(store: ViewStore, view: View) -> None:
-    """Empty the view and put its position back to 0 (a rebuild starts here)."""
+    """Empty the view in place and put its position back to 0 (its runner then builds it
+    again; `projections rebuild` builds fresh tables and swaps them in instead)."""
     with store.transaction() as tx:
         tx.serialise("projection-ddl")
         tx.execute(_DDL)

@@ -1,4 +1,4 @@
-"""Running a view over the log: batches, catch-up, rebuild, read-your-writes, status.
+"""Running a view over the log: batches, catch-up, read-your-writes, status (rebuilds: rebuild.py).
 
 A batch reads the view's position under a lock, fetches the next notifications after it
 (ids may have gaps: we always ask for "after my position", never for position + 1),
@@ -20,7 +20,6 @@ from projections.store import ViewStore
 from projections.view import View, decode
 
 BATCH_SIZE = 500  # live running: small enough to keep transactions short
-REBUILD_BATCH_SIZE = 2_000  # a rebuild trades latency for throughput
 
 #: Called after each committed batch with (position, head).
 ProgressCallback = Callable[[int, int], None]
@@ -83,12 +82,15 @@ def rebuild(
     store: ViewStore,
     view: View,
     *,
-    batch_size: int = REBUILD_BATCH_SIZE,
+    batch_size: int | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> int:
-    """Drop the view's rows and build it again from position 0; its final position."""
-    positions.reset(store, view)
-    return catch_up(service, store, view, batch_size=batch_size, on_progress=on_progress)
+    """Build the view again from position 0 (projections/rebuild.py); its final position."""
+    from projections.rebuild import REBUILD_BATCH_SIZE, rebuild_views
+
+    return rebuild_views(
+        service, store, [view], batch_size=batch_size or REBUILD_BATCH_SIZE, on_progress=on_progress
+    )
 
 
 def wait_for_position(

@@ -57,10 +57,15 @@ def run_worker(
 
 
 def rebuild_views(settings: Settings, names: Sequence[str] = ()) -> None:
-    """Rebuild the named views (all by default) from position 0, with a progress bar."""
+    """Rebuild the named views (all by default) from position 0, with a progress bar.
+
+    One shared read of the log feeds every view (projections/rebuild.py); readers keep the
+    old views until the new ones are complete and swapped in.
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from projections.runner import head, rebuild
+    from projections.rebuild import rebuild_views as rebuild_all
+    from projections.runner import head
 
     views = [view_named(name) for name in names] if names else list(VIEWS)
     service = build(settings)
@@ -72,15 +77,19 @@ def rebuild_views(settings: Settings, names: Sequence[str] = ()) -> None:
             MofNCompleteColumn(),
             TimeElapsedColumn(),
         )
+        label = f"rebuild {', '.join(view.name for view in views)}"
         with Progress(*columns) as progress:
-            for view in views:
-                task = progress.add_task(f"rebuild {view.name}", total=head(service) or 1)
+            task = progress.add_task(label, total=head(service) or 1)
 
-                def advance(position: int, top: int, task: int = task) -> None:
-                    progress.update(task, completed=position, total=top)
+            def advance(position: int, top: int) -> None:
+                progress.update(task, completed=position, total=max(top, 1))
 
-                final = rebuild(service, store, view, on_progress=advance)
-                progress.update(task, completed=final, total=max(final, 1))
+            def phase(name: str) -> None:
+                if name != "read":  # statements, decisions, boards, indexes; then the swap
+                    progress.update(task, description=f"{label}: {name}")
+
+            final = rebuild_all(service, store, views, on_progress=advance, on_phase=phase)
+            progress.update(task, description=label, completed=final, total=max(final, 1))
     finally:
         close_views(service)
         service.close()

@@ -10,6 +10,7 @@ page with no rule is refused to everyone.
 
 from __future__ import annotations
 
+import anyio.to_thread
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.exceptions import PermissionDeniedException
@@ -102,4 +103,6 @@ async def authorise_page(connection: ASGIConnection, handler: BaseRouteHandler) 
     if principal.role in STAFF:
         return  # provider staff are not limited to a tenant
     request: Request = connection  # type: ignore[assignment]
-    await rule.tenant.check(principal, request, request.app.state.service)
+    check = await rule.tenant.lookup(principal, request, request.app.state.service)
+    if check is not None:
+        await anyio.to_thread.run_sync(check)  # it reads the store (api/tenancy.py)

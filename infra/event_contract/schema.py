@@ -63,12 +63,21 @@ def _require_fixed_fields(components: dict[str, Any]) -> None:
             schema["required"] = sorted(set(schema.get("required", [])) | set(fixed))
 
 
+def _clean_descriptions(components: dict[str, Any]) -> None:
+    # msgspec copies a struct's docstring as is up to 0.22 and dedented from 0.23: clean it
+    # ourselves, so the committed documents do not depend on the installed msgspec.
+    for schema in components.values():
+        if isinstance(schema.get("description"), str):
+            schema["description"] = inspect.cleandoc(schema["description"])
+
+
 def json_schemas() -> dict[str, dict[str, Any]]:
     """One standalone JSON Schema (2020-12) per message type, keyed by file name."""
     files: dict[str, dict[str, Any]] = {}
     for cls in message_types():
         (root,), components = msgspec.json.schema_components([cls], ref_template="#/$defs/{name}")
         _require_fixed_fields(components)
+        _clean_descriptions(components)
         files[schema_file_name(cls)] = {
             "$schema": JSON_SCHEMA_DIALECT,
             "title": message_name(cls),
@@ -108,6 +117,7 @@ def asyncapi_document(prefix: str = DEFAULT_PREFIX) -> dict[str, Any]:
         types, ref_template="#/components/schemas/{name}"
     )
     _require_fixed_fields(components)
+    _clean_descriptions(components)
     components["MessageHeaders"] = _headers_schema()
     messages: dict[str, Any] = {}
     for cls in types:

@@ -7,6 +7,7 @@ import pytest
 
 from infra.bootstrap import EConcierge
 from infra.settings import Settings
+from tests.conftest import BACKENDS
 from tests.nats.streams import stream_count, stream_messages, wait_until
 from tests.nats.world import assert_exactly_once_in_order, published_log, record_events
 from workers.relay import Relay
@@ -14,10 +15,20 @@ from workers.relay_election import RelayLock
 from workers.relay_runner import RelayHandle
 
 
+# The election is a PostgreSQL advisory lock; on SQLite one process runs everything.
+pytestmark = pytest.mark.parametrize(
+    "backend",
+    [
+        pytest.param(
+            "postgres", marks=pytest.mark.skipif("postgres" not in BACKENDS, reason="no PostgreSQL")
+        )
+    ],
+)
+
+
 @pytest.fixture
 def pg_settings(nats_settings: Settings) -> Settings:
-    if not nats_settings.database_url:
-        pytest.skip("the election needs PostgreSQL; on SQLite one process runs everything")
+    assert nats_settings.database_url, "the election runs on PostgreSQL"
     return nats_settings
 
 

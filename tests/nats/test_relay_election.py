@@ -14,7 +14,6 @@ from workers.relay import Relay
 from workers.relay_election import RelayLock
 from workers.relay_runner import RelayHandle
 
-
 # The election is a PostgreSQL advisory lock; on SQLite one process runs everything.
 pytestmark = pytest.mark.parametrize(
     "backend",

@@ -18,11 +18,11 @@ from litestar.testing import TestClient
 
 from api.app import create_app
 from domain.meta import Role
-from tests.auth import sign_in
 from infra.bootstrap import EConcierge, build
 from infra.clock import JST, FixedClock
 from infra.settings import Settings
 from projections.catalog import close_views
+from tests.auth import sign_in
 
 PG_ADMIN_URL = os.environ.get("ECONCIERGE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = os.environ.get("ECONCIERGE_TEST_BACKENDS", "sqlite,postgres").split(",")

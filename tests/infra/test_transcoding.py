@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import uuid4
 
@@ -88,7 +88,7 @@ class Versioned(TracedAggregate):
 
 def _cause() -> Cause:
     meta = EventMeta(actor_id="op-1", actor_role=Role.OPERATOR, correlation_id="c1", causation_id="c1")
-    return Cause(meta=meta, at=datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc))
+    return Cause(meta=meta, at=datetime(2026, 11, 2, 1, 0, tzinfo=UTC))
 
 
 def test_mapper_round_trips_events_with_their_types() -> None:

@@ -6,26 +6,22 @@
   ratio against the same path with the plain msgspec mapper. Target >= 0.9.
 - `trail.verify`: events per second of `audit verify` (decode, re-hash, chain and
   checkpoint checks) as a ratio against a bare scan of the same log. Target >= 0.5.
-Storage: SQLite in a temporary directory, or PostgreSQL when ECONCIERGE_BENCH_PG_URL is set
-(a throwaway schema). Variants alternate over several rounds; the best round counts.
+Storage: PostgreSQL, as the rest of the suite (a throwaway database on the server of
+tests/benchmarks/pg.py). Variants alternate over several rounds.
 """
 
 from __future__ import annotations
 
 import itertools
-import os
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
-from eventsourcing.application import Application, Repository
 from eventsourcing.persistence import Mapper
 
 from domain.aggregates.contract import Contract
@@ -39,6 +35,8 @@ from infra.services.contracts import ContractApplication
 from infra.settings import Settings
 from infra.transcoding import MsgspecMapper
 from infra.verify import verify
+from tests.benchmarks import pg
+from tests.benchmarks.figures import figure
 
 NOW = datetime(2026, 11, 18, 10, 0, tzinfo=JST)
 _FEES = itertools.count(1)
@@ -50,23 +48,11 @@ class PlainService(EConcierge):
     def construct_mapper(self) -> Mapper[Any]:
         return MsgspecMapper()
 
-    def construct_repository(self) -> Repository[Any]:
-        return Application.construct_repository(self)
-
 
 @contextmanager
 def _settings() -> Iterator[Settings]:
-    url = os.environ.get("ECONCIERGE_BENCH_PG_URL")
-    with tempfile.TemporaryDirectory() as tmp:
-        if not url:
-            yield Settings(data_dir=Path(tmp))
-            return
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        try:
-            yield Settings(data_dir=Path(tmp), database_url=url, db_schema=schema, db_pool_size=4)
-        finally:
-            with psycopg.connect(url, autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    with tempfile.TemporaryDirectory() as tmp, pg.throwaway_database("trail") as url:
+        yield pg.pg_settings(url, Path(tmp), db_pool_size=4)
 
 
 def _ctx() -> CommandContext:
@@ -76,7 +62,9 @@ def _ctx() -> CommandContext:
 def _contracts(service: EConcierge, count: int) -> list[Any]:
     application = ContractApplication(
         customer_name="Bench Trading",
-        quote=QuoteInputs(sites=(Site(prefecture="Tokyo", city="Minato", cluster="hq", clients=30),)),
+        quote=QuoteInputs(
+            sites=(Site(prefecture="Tokyo", city="Minato", cluster="hq", clients=30),)
+        ),
     )
     return [service.apply_for_contract(_ctx(), application).id for _ in range(count)]
 
@@ -88,7 +76,9 @@ def _commands(service: EConcierge, contracts: list[Any], count: int) -> float:
         contract_id = contracts[i % len(contracts)]
         if i % 2:
             fee = 90_000 + next(_FEES)  # a new fee each time (an unchanged fee is refused)
-            service.renegotiate_fee(_ctx(), contract_id, fee, f"agreed with Yamada Taro, call {fee}", None)
+            service.renegotiate_fee(
+                _ctx(), contract_id, fee, f"agreed with Yamada Taro, call {fee}", None
+            )
         else:
             service.record_client_count(_ctx(), contract_id, "hq", 30 + next(_FEES) % 50, 1)
     return time.perf_counter() - started
@@ -97,12 +87,6 @@ def _commands(service: EConcierge, contracts: list[Any], count: int) -> float:
 def _service(kind: type[EConcierge], settings: Settings) -> EConcierge:
     ensure_database(settings)
     return kind(settings, FixedClock(NOW))
-
-
-def _figure(name: str, value: float, baseline: float, unit: str, target: float) -> dict[str, Any]:
-    ratio = value / baseline if baseline else 0.0
-    return {"name": name, "value": round(value, 1), "unit": unit, "baseline": round(baseline, 1),
-            "ratio": round(ratio, 3), "target": target, "met": ratio >= target}  # fmt: skip
 
 
 def command_path(quick: bool) -> dict[str, Any]:
@@ -131,9 +115,10 @@ def command_path(quick: bool) -> dict[str, Any]:
             for service in services.values():
                 service.close()
     ratio = statistics.median(t / p for t, p in zip(rates["trail"], rates["plain"], strict=True))
-    figure = _figure("trail.command_path", statistics.median(rates["trail"]), statistics.median(rates["plain"]), "commands/s", 0.9)
-    figure.update(ratio=round(ratio, 3), met=ratio >= 0.9)
-    return figure
+    found = figure("trail.command_path", statistics.median(rates["trail"]), "commands/s",
+                   statistics.median(rates["plain"]), ">= 0.9")  # fmt: skip
+    found.update(ratio=round(ratio, 3), met=ratio >= 0.9)
+    return found
 
 
 def _log(service: EConcierge, contracts: int, changes: int) -> None:
@@ -144,7 +129,9 @@ def _log(service: EConcierge, contracts: int, changes: int) -> None:
         for i in range(changes):
             if i % 2:
                 fee = 90_000 + next(_FEES)
-                contract.renegotiate_fee(cause, fee, f"agreed with Yamada Taro, call {fee}", date(2027, 1, 1))
+                contract.renegotiate_fee(
+                    cause, fee, f"agreed with Yamada Taro, call {fee}", date(2027, 1, 1)
+                )
             else:
                 contract.record_client_count(cause, "hq", 30 + next(_FEES) % 50, 1)
         service.save(contract)
@@ -165,7 +152,7 @@ def verify_speed(quick: bool) -> dict[str, Any]:
                 verified = max(verified, events / _timed(lambda: _check(service)))
         finally:
             service.close()
-    return _figure("trail.verify", verified, bare, "events/s", 0.5)
+    return figure("trail.verify", verified, "events/s", bare, ">= 0.5")
 
 
 def _check(service: EConcierge) -> None:

@@ -169,6 +169,15 @@ class TicketWork:
         off_hours = is_off_hours_visit(arrival, departure, calendar)  # also checks the order
         if to_japan_time(departure) > cause.at:
             raise InvalidInput("a visit is logged after it ends, not before", rule="O1")
+        if to_japan_time(arrival) < self.opened_at:
+            # rule O3: the target runs from the opening to the first arrival; a visit that
+            # began before the request was recorded cannot answer it (see ticket.py).
+            raise InvalidInput(
+                f"a visit cannot arrive before the ticket was opened ({self.opened_at.isoformat()})",
+                rule="O3",
+                opened_at=self.opened_at,
+                arrival=to_japan_time(arrival),
+            )
         self._record(
             self.VisitLogged,
             cause,

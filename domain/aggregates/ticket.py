@@ -18,6 +18,11 @@ Decisions kept in one place (domain-rules.md asks for it):
 - Extra work is quoted and referred only on a ticket classified `extra` (S6, X1).
 - Risk, quote, referral and sale ids are numbered within the ticket ("risk-1", ...), so
   replay and retries give the same ids without a random source in the domain.
+- A visit arrives no earlier than the ticket's opening (O3): the 24-hour target runs from
+  the opening to the first arrival, so the first arrival never precedes the opening. The
+  refusal cites O3 rather than O1 (O1 is about the hours of a visit, not its order with
+  the request) and is a 422: the opening time never changes, so no retry can succeed. A
+  request taken by phone before it was recorded is opened before its visit is logged.
 - The 24-hour target (O3) does not apply to a contract on the `remote_only` plan (S3).
 - Who serves the ticket's cluster is known to the assignment, not the ticket: commands a
   concierge may send take `serving` (the cluster's concierges); the ticket adds its

@@ -142,9 +142,9 @@ MATRIX: dict[str, Endpoint] = {
     "POST /v1/tickets/{ticket_id}/visits": Endpoint(
         "concierge operator",
         {"concierge": 200, "operator": 200},
-        body=lambda t: {
-            "arrival": "2026-11-18T09:00:00+09:00",
-            "departure": "2026-11-18T09:30:00+09:00",
+        body=lambda t: {  # the ticket was opened at NOW: no earlier arrival (O3), no later end (O1)
+            "arrival": NOW,
+            "departure": NOW,
             "concierge_id": t.concierge_id,
         },
     ),

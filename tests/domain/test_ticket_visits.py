@@ -36,8 +36,16 @@ def at(day: int, hour: int, minute: int = 0, month: int = 12) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=JST)
 
 
+def instructed_on(day: int, hour: int = 8) -> Ticket:
+    """A ticket opened and instructed at that time in December 2026 (before its visits)."""
+    ticket = opened(by=customer(at=at(day, hour)))
+    ticket.instruct(customer(at=at(day, hour)), "Please fix the printer")
+    ticket.collect_events()
+    return ticket
+
+
 def visit(start: datetime, end: datetime, ticket: Ticket | None = None) -> Ticket:
-    ticket = ticket or instructed()
+    ticket = ticket or instructed_on(1)
     ticket.log_visit(concierge(at=LATER), start, end, calendar=HOLIDAYS, serving=SERVING)
     return ticket
 
@@ -96,6 +104,25 @@ def test_a_visit_is_logged_after_it_ends() -> None:
         ticket.log_visit(
             concierge(), NOW, NOW + timedelta(hours=1), calendar=HOLIDAYS, serving=SERVING
         )
+
+
+def test_a_visit_cannot_arrive_before_the_ticket_was_opened() -> None:
+    # rule O3: the ticket was opened on 2 December at 10:00; a visit from 9:00 that day
+    # would precede the request it answers (and its 24-hour target).
+    ticket = instructed()
+    with pytest.raises(InvalidInput) as refused:
+        ticket.log_visit(
+            concierge(at=LATER), at(2, 9), at(2, 11), calendar=HOLIDAYS, serving=SERVING
+        )
+    assert refused.value.rule == "O3"
+    assert refused.value.details["opened_at"] == NOW
+    assert ticket.visits == () and ticket.first_arrival_at is None
+
+
+def test_a_visit_may_arrive_the_moment_the_ticket_was_opened() -> None:
+    # rule O3: the first arrival is never before the opening, but may coincide with it
+    ticket = visit(NOW, NOW + timedelta(hours=1), instructed())
+    assert ticket.first_arrival_at == NOW
 
 
 def test_a_visit_needs_an_assigned_concierge() -> None:
@@ -192,7 +219,7 @@ def test_only_the_concierge_places_vendor_calls() -> None:
 
 def test_there_is_no_cap_on_visits() -> None:
     # rule S2
-    ticket = instructed()
+    ticket = instructed_on(1)
     for day in range(1, 29):
         ticket.log_visit(
             concierge(at=LATER), at(day, 10), at(day, 11), calendar=HOLIDAYS, serving=SERVING

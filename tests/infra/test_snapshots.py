@@ -45,10 +45,14 @@ def settings(settings: Settings) -> Settings:
 
 
 def _desk(service: EConcierge, clock: FixedClock) -> world.Desk:
-    return world.contract_in_service(service, clock)
+    desk = world.contract_in_service(service, clock)
+    clock.set(world.IN_SERVICE - timedelta(hours=3))  # tickets open before their visits (O3)
+    return desk
 
 
 def _visits(desk: world.Desk, ticket_id: UUID, count: int) -> None:
+    """Visits after the ticket's opening (O3), logged once they have ended (O1)."""
+    desk.service.clock.set(world.IN_SERVICE)  # type: ignore[attr-defined]
     for i in range(count):
         desk.log_visit(ticket_id, world.IN_SERVICE - timedelta(hours=2, minutes=i))
 
@@ -117,6 +121,7 @@ def test_a_save_crossing_several_multiples_takes_one_snapshot_at_its_end(
             end = world.IN_SERVICE - timedelta(hours=1, minutes=i)
             t.log_visit(c, end - timedelta(hours=1), end, calendar=service.holidays, serving=s)  # type: ignore[arg-type]
 
+    clock.set(world.IN_SERVICE)  # the visits have ended (O1)
     service.change_ticket(desk.concierge(), ticket_id, seven_visits)  # versions 3 to 9
 
     assert snapshot_versions(service, ticket_id) == [9]

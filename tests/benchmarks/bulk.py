@@ -65,21 +65,23 @@ def fleet_of(service: EConcierge, clock: FixedClock, applied: datetime = world.A
 def ticket_life(desk: world.Desk, contract: Contract, serving: frozenset[str], n: int) -> Ticket:
     """One ticket with EVENTS_PER_TICKET events, as the command mix would leave it."""
     service = desk.service
-    customer, concierge = service.cause(world.customer()), service.cause(desk.concierge())
+    customer = service.cause(world.customer())
+    # The visits start at the opening and have ended when they are logged (O1, O3).
+    concierge = service.cause(desk.concierge(), customer.at + timedelta(hours=1))
+    answering = service.cause(world.customer(), concierge.at)
     ticket = Ticket.open(
         customer, contract=contract, cluster="hq", kind=WorkKind.TROUBLE,
         urgency=Urgency.NORMAL, channel=Channel.BUSINESS_MOBILE,
         summary="The office printer does not print", serving=serving,
     )  # fmt: skip
     ticket.instruct(customer, "Please fix the printer")
-    end = customer.at - timedelta(hours=1, seconds=n % 86_400)  # visits end in the past
     for k in range(4):
-        arrival = end - timedelta(hours=2 * k + 1)
-        ticket.log_visit(concierge, arrival, arrival + timedelta(hours=1),
+        arrival = customer.at + timedelta(minutes=10 * k)
+        ticket.log_visit(concierge, arrival, arrival + timedelta(minutes=5),
                          calendar=service.holidays, serving=serving)  # fmt: skip
         if k < RISKS_PER_TICKET:
             ticket.disclose_risk(concierge, "Data may be lost", RiskLevel.LOW, serving=serving)
-            ticket.acknowledge_risk(customer, f"risk-{k + 1}")
+            ticket.acknowledge_risk(answering, f"risk-{k + 1}")
     return ticket
 
 

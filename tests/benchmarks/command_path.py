@@ -33,7 +33,7 @@ BaselineFactory = Callable[[int], AbstractContextManager[list[Operation]]]
 @contextmanager
 def pg_service(url: str, **overrides: Any) -> Iterator[tuple[EConcierge, FixedClock]]:
     with tempfile.TemporaryDirectory() as data:
-        clock = FixedClock(world.APPLIED)
+        clock = world.SteppingClock(world.APPLIED)
         settings = pg.pg_settings(url, Path(data), cache_fastforward=False, **overrides)
         service = build(settings, clock)
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import uuid4
 
 from domain.aggregates.ticket import Ticket
@@ -62,11 +62,11 @@ def fill_bulk(desk: world.Desk, events: int, per_save: int = 5_000) -> float:
     serving = service.concierges_serving(desk.contract_id, "hq")
     concierge = desk.concierge().meta
     at = service.clock.now()
-    base = world.IN_SERVICE - timedelta(hours=1)
+    later = at + timedelta(hours=1)  # visits start at the opening and have ended by then (O1, O3)
 
-    def cause(meta: EventMeta) -> Cause:
+    def cause(meta: EventMeta, when: datetime = at) -> Cause:
         return Cause(meta=EventMeta(meta.actor_id, meta.actor_role, f"corr-{uuid4().hex[:8]}",
-                                    meta.causation_id), at=at)  # fmt: skip
+                                    meta.causation_id), at=when)  # fmt: skip
 
     def opened() -> Ticket:
         return Ticket.open(
@@ -84,8 +84,7 @@ def fill_bulk(desk: world.Desk, events: int, per_save: int = 5_000) -> float:
             ticket.instruct(cause(world.customer().meta), "Please fix the printer")
             for n in range(ROUNDS):
                 pending.append(opened())
-                end = base - timedelta(seconds=n)
-                ticket.log_visit(cause(concierge), end - timedelta(hours=1), end,
+                ticket.log_visit(cause(concierge, later), at, at + world.STEP,
                                  calendar=service.holidays, serving=serving)  # fmt: skip
                 ticket.disclose_risk(cause(concierge), "Data may be lost", RiskLevel.LOW,
                                      serving=serving)  # fmt: skip

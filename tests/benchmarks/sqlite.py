@@ -22,7 +22,7 @@ from tests.benchmarks.suite import Bench
 @contextmanager
 def sqlite_service() -> Iterator[tuple[EConcierge, FixedClock]]:
     with tempfile.TemporaryDirectory() as data:
-        clock = FixedClock(world.APPLIED)
+        clock = world.SteppingClock(world.APPLIED)
         settings = Settings.from_env({}, data_dir=data, jwt_secret="x" * 32)
         service = build(settings, clock)
         try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
 from domain.aggregates.concierge import ConciergeKind
@@ -27,9 +27,30 @@ from infra.services.tickets import TicketRequest
 
 #: Wednesday 18 Nov 2026: the contract is applied for; it is in service from 1 Dec.
 APPLIED = datetime(2026, 11, 18, 10, 0, tzinfo=JST)
-#: Thursday 3 Dec 2026, 12:00: commands run at this reading (visits end before it).
+#: Thursday 3 Dec 2026, 12:00: commands run from this reading on.
 IN_SERVICE = datetime(2026, 12, 3, 12, 0, tzinfo=JST)
 CUSTOMER = "cust-bench"
+#: How far the benchmarks' clock moves at each reading (SteppingClock).
+STEP = timedelta(milliseconds=1)
+
+
+class SteppingClock(FixedClock):
+    """A fixed clock that moves one STEP forward at each reading.
+
+    Time in the benchmarks never stands still, so a visit logged after its ticket was
+    opened can start at the opening and end before the command logging it (rules O1, O3),
+    whatever the threads interleave. `set` and `advance` move the base, as FixedClock's.
+    """
+
+    def __init__(self, at: datetime) -> None:
+        super().__init__(at)
+        self._steps = itertools.count()
+
+    def now(self) -> datetime:
+        return super().now() + STEP * next(self._steps)  # itertools.count: thread-safe
+
+    def today(self) -> date:
+        return self.now().date()
 
 
 def ctx(actor: str, role: Role) -> CommandContext:
@@ -70,9 +91,9 @@ class Desk:
         self.tickets.append(ticket_id)
         return ticket_id
 
-    def log_visit(self, ticket_id: UUID, end: datetime) -> None:
-        """A one-hour visit ending at `end` (in the past of the clock, O1)."""
-        self.service.log_visit(self.concierge(), ticket_id, end - timedelta(hours=1), end)
+    def log_visit(self, ticket_id: UUID, arrival: datetime) -> None:
+        """A visit from `arrival` (not before the opening, O3) to one STEP later (O1)."""
+        self.service.log_visit(self.concierge(), ticket_id, arrival, arrival + STEP)
 
 
 def contract_in_service(service: EConcierge, clock: FixedClock, applied: datetime = APPLIED,
@@ -108,17 +129,16 @@ def command_mix(desk: Desk, ticket_id: UUID, fresh_every: int | None = None) -> 
     """
     if fresh_every:
         return _rotating(desk, ticket_id, fresh_every)
-    visits = itertools.count()
-    base = IN_SERVICE - timedelta(hours=1)
-    risks = itertools.count(len(desk.service.get_ticket(ticket_id).risks) + 1)
+    ticket = desk.service.get_ticket(ticket_id)
+    opened_at = ticket.opened_at  # the clock has moved since: a visit from then has ended
+    risks = itertools.count(len(ticket.risks) + 1)
     concierge = desk.concierge()
 
     def open_() -> None:
         desk.open_ticket()
 
     def visit() -> None:
-        # Visits end in the past of the clock; a second apart so each is distinct.
-        desk.log_visit(ticket_id, base - timedelta(seconds=next(visits)))
+        desk.log_visit(ticket_id, opened_at)
 
     def disclose() -> None:
         desk.service.disclose_risk(concierge, ticket_id, "Data may be lost", RiskLevel.LOW)

@@ -6,7 +6,16 @@ computed from the facts up to its close's q, so it never changes, whatever arriv
 (P14, P15). What a later fact changes in a closed month (a late visit, a backdated fee)
 is the difference between that month computed now and what was billed for it so far;
 it becomes adjustment lines on the next open statement, each naming the statement it
-corrects (P14). After the contract's end that next statement holds only adjustments.
+corrects (P14).
+
+Decision (C4, P14: "no statements after the contract's end"; "a correction is a new
+statement that refers to the one it corrects, never an edit"): once the contract has
+ended, there is no next open statement of its own to carry a late fact, and none may be
+made for a month after the end. The adjustments then go on a **correction statement**
+of the contract's last service month, `<contract id>:<YYYY-MM>:correction-<n>`, which
+holds only adjustments and names in `corrects` the closed statement(s) it corrects. It
+is open (a draft) until the next month close seals it; a fact arriving after that gets
+correction n+1. This is the only place the rule is applied (`_Ledger.bill`).
 The billing view (projections/billing.py) and the month close both call `statements`.
 """
 
@@ -110,6 +119,7 @@ class _Ledger:
         self.contract_id, self.rates = contract_id, rates
         self.billed: dict[date, dict[str, Line]] = {}
         self.issued: set[date] = set()
+        self.corrections = 0  # correction statements sealed after the contract's end
 
     def bill(
         self,
@@ -128,9 +138,13 @@ class _Ledger:
         if first is None:
             return []
         span = months(first, last) if first <= last else []
-        if adjustments and not span:
-            span = [first]  # after the end: a statement of adjustments only
         out = []
+        if adjustments and book.last is not None and first > book.last:
+            # Ended: a correction of the last service month (the module's decision).
+            out.append(self._correction(book, book.last, adjustments, closure))
+            adjustments = []
+        elif adjustments and not span:
+            span = [first]
         for month in span:
             lines = book.lines(month)
             adjust = adjustments if month == first else []
@@ -182,6 +196,16 @@ class _Ledger:
             corrected[month] = now
         return out, corrected
 
+    def _correction(
+        self, book: MonthBook, last: date, adjustments: list[Line], closure: Closure | None
+    ) -> Statement:
+        """The correction statement of the last service month (the module's decision)."""
+        number = self.corrections + 1
+        if closure is not None:
+            self.corrections = number  # sealed: the next late fact makes the next one
+        sid = f"{statement_id(self.contract_id, last)}:correction-{number}"
+        return self._statement(book, last, [], adjustments, closure, correction=sid)
+
     def _issued_id(self, month: date) -> str | None:
         """The closed statement of that month, if one was issued (what a correction names)."""
         return statement_id(self.contract_id, month) if month in self.issued else None
@@ -193,13 +217,18 @@ class _Ledger:
         lines: list[Line],
         adjustments: list[Line],
         closure: Closure | None,
+        *,
+        correction: str | None = None,
     ) -> Statement:
+        """A month's statement, or (`correction`: its id) a correction of adjustments only,
+        which carries no P8 flag and no notes of the month it is dated in."""
         everything = [*lines, *adjustments]
         by_rate: dict[int, int] = {}
         for line in everything:
             by_rate[line.rate_pct] = by_rate.get(line.rate_pct, 0) + line.amount
-        sid = statement_id(self.contract_id, month)
-        over = book.over_volume(month, self.rates)
+        sid = correction or statement_id(self.contract_id, month)
+        over = [] if correction else book.over_volume(month, self.rates)
+        unpriced = [] if correction else book.unpriced_extra_work(month)
         return Statement(
             statement_id=sid,
             contract_id=self.contract_id,
@@ -216,7 +245,7 @@ class _Ledger:
             notes=tuple(
                 f"extra work referred to the operator without an amount or a quote, not billed"
                 f" (X1): {event}"
-                for event in book.unpriced_extra_work(month)
+                for event in unpriced
             ),
             corrects=tuple(sorted({a.corrects for a in adjustments if a.corrects})),
             closed_by=closure.event_id if closure else None,

@@ -4,10 +4,12 @@ becomes an adjustment on the next open statement that names the statement it cor
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 import pytest
 
 from domain.aggregates.billing_period import BILLING_PERIODS_ID, BillingPeriods
+from domain.billing import Statement
 from domain.billing_lines import LineCode
 from domain.errors import InvalidInput, RuleViolation
 from domain.meta import Role
@@ -93,21 +95,66 @@ def test_a_backdated_fee_change_adjusts_every_closed_month_it_reaches(
     assert february.total == 40_000 + 2 * 9_200
 
 
-def test_after_the_end_a_late_fact_gets_a_statement_of_adjustments_only(
-    service: EConcierge, clock: FixedClock
-) -> None:
-    world = World(service, clock)
+def _ended_in_february_with_a_late_visit(world: World) -> tuple[UUID, UUID, Statement]:
+    """A contract cancelled to end on 28 February 2027, every month through February
+    closed, then a Saturday visit of 27 February logged in March: (contract, ticket,
+    the closed February statement)."""
     contract_id, concierge = world.in_service()
     world.at("2026-12-02 09:00")
     ticket = world.instructed(contract_id)
-    service.request_cancellation(world.customer(), contract_id, date(2027, 2, 28), None)
+    world.service.request_cancellation(world.customer(), contract_id, date(2027, 2, 28), None)
     world.close_months("2026-12", "2027-01", "2027-02")
+    (closed,) = world.statements(contract_id, month=month("2027-02"))
     world.visit(ticket, concierge, "2027-02-27 10:00")  # a Saturday, logged in March
+    return contract_id, ticket, closed
 
-    late = world.statement(contract_id, "2027-03")
 
-    assert late.lines == () and [a.amount for a in late.adjustments] == [3_300]
-    assert late.corrects == (f"{contract_id}:2027-02",)
+def test_after_the_end_a_late_fact_is_a_correction_of_the_last_month_never_a_later_statement(
+    service: EConcierge, clock: FixedClock
+) -> None:
+    """C4: no statement for a month after the contract's end. P14: a correction is a new
+    statement that refers to the one it corrects: here one for the last service month."""
+    world = World(service, clock)
+    contract_id, ticket, closed = _ended_in_february_with_a_late_visit(world)
+
+    statements = world.statements(contract_id)
+
+    assert max(s.month for s in statements) == month("2027-02")  # nothing dated March
+    original, correction = [s for s in statements if s.month == month("2027-02")]
+    assert original == closed  # P14: never changed
+    assert correction.statement_id == f"{contract_id}:2027-02:correction-1"
+    assert correction.lines == ()
+    assert [(a.code, a.amount, a.for_month, a.corrects) for a in correction.adjustments] == [
+        (LineCode.OFF_HOURS_SURCHARGE, 3_300, month("2027-02"), closed.statement_id),
+    ]  # fmt: skip
+    assert correction.corrects == (closed.statement_id,)
+    assert f"{ticket}:3" in correction.adjustments[0].evidence  # the late VisitLogged event
+    assert (correction.total, correction.closed_by) == (3_300, None)  # open until March closes
+
+
+def test_a_correction_after_the_end_is_sealed_by_the_next_close_and_a_later_one_is_numbered_on(
+    service: EConcierge, clock: FixedClock
+) -> None:
+    world = World(service, clock)
+    contract_id, ticket, closed = _ended_in_february_with_a_late_visit(world)
+    world.close_months("2027-03")  # seals the correction; March itself bills nothing
+    world.at("2027-04-05 10:00")
+    service.record_sale(world.operator(), ticket, "Toner", 8_800)  # recorded after the end
+
+    statements = world.statements(contract_id)
+    first, second = (s for s in statements if ":correction-" in s.statement_id)
+    sealed = {s.statement_id: s for s in service.billing_periods().last_sealed}
+
+    assert max(s.month for s in statements) == month("2027-02")
+    assert first.closed_by == f"{BILLING_PERIODS_ID}:5"  # the March close
+    assert (sealed[first.statement_id].total, sealed[first.statement_id].digest) == (
+        first.total, first.digest,
+    )  # fmt: skip
+    assert second.statement_id == f"{contract_id}:2027-02:correction-2"
+    assert (second.closed_by, second.total, second.corrects) == (
+        None, 8_800, (closed.statement_id,),
+    )  # fmt: skip
+    assert [a.code for a in second.adjustments] == [LineCode.PRODUCT]
 
 
 def test_a_month_closes_only_after_it_ends(service: EConcierge, clock: FixedClock) -> None:

@@ -27,9 +27,9 @@ def _a_busy_quarter(world: World) -> None:
     second, other = world.in_service("Kaede Design", plan=Plan.two_tier)
     world.at("2026-12-02 09:00")
     ticket = world.instructed(first)
-    world.visit(ticket, concierge, "2026-12-05 10:00")
     spots = world.instructed(second)
     world.visit(spots, other, "2026-12-03 10:00")
+    world.visit(ticket, concierge, "2026-12-05 10:00")
     world.extra(ticket)
     service.refer_extra_work(
         world.operator(), ticket, ReferralTarget.OPERATOR, "VPN", amount=55_000

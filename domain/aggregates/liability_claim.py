@@ -11,6 +11,11 @@ Why an aggregate of its own rather than events on the ticket:
 The decision itself (who is liable, under which rule, on which events) is not recorded:
 it is a pure function of these events and the ticket's (domain/liability.py), computed
 by the liability view, so a finding changed later changes the decision with its trail.
+
+The claim's description and a finding's note are free text that may name people (who
+was present, who lost what): personal data of the customer company (domain/personal.py),
+sealed with its key and erased with it. Claims stored before these fields were marked
+personal hold them as plain text; the mapper reads both forms (infra/personal_data.py).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from domain.aggregates.ticket import Ticket
 from domain.errors import InvalidInput, RuleViolation
 from domain.liability import KIND_RULES, ClaimKind, FindingKind
 from domain.meta import Cause, Role
+from domain.personal import PersonalText
 from domain.tickets_rules import optional_text, required_text
 from domain.tickets_values import ReferralTarget
 
@@ -39,12 +45,12 @@ class LiabilityClaim(TracedAggregate):
         ticket_id: UUID
         contract_id: UUID
         kind: ClaimKind
-        description: str
+        description: PersonalText
 
     class FindingRecorded(TracedAggregate.Event):
         finding: FindingKind
         value: bool
-        note: str | None
+        note: PersonalText | None
 
         def apply(self, claim: LiabilityClaim) -> None:
             claim.findings = {**claim.findings, self.finding: self.value}

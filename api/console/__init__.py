@@ -12,6 +12,7 @@ from pathlib import Path
 
 from litestar import Router
 from litestar.config.app import AppConfig
+from litestar.exceptions import HTTPException
 from litestar.plugins import InitPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -19,7 +20,7 @@ from litestar.template.config import TemplateConfig
 
 from api.console import pages
 from api.console.access import authorise_page
-from api.console.errors import HANDLERS
+from api.console.errors import HANDLERS, routing_errors
 from api.console.headers import security_headers
 from api.console.rendering import environment
 from api.console.session import session_middleware
@@ -46,7 +47,7 @@ def console_router() -> Router:
 
 
 class ConsolePlugin(InitPlugin):
-    """Adds the console's routes, static files and templates to the app."""
+    """Adds the console's routes, static files, templates and routing error pages to the app."""
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         app_config.route_handlers.append(console_router())
@@ -55,6 +56,11 @@ class ConsolePlugin(InitPlugin):
                 "/console/static", [STATIC], name="console-static", middleware=[security_headers]
             )
         )
+        # Routing errors of /console paths (no such page, a malformed id) come before the
+        # console's router: pages for them too. Listed after ProblemDetailsPlugin, whose
+        # handler the other paths keep.
+        handlers = app_config.exception_handlers
+        handlers[HTTPException] = routing_errors(handlers.get(HTTPException))
         app_config.template_config = TemplateConfig(
             instance=JinjaTemplateEngine.from_environment(environment())
         )

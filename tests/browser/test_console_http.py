@@ -14,6 +14,7 @@ from litestar.testing import TestClient
 
 from api.app import create_app
 from api.console.csrf import CSRF_COOKIE, form_token
+from api.console.headers import CSP
 from api.console.i18n import LANGUAGES, catalogue
 from api.console.pages.auth import safe_next
 from api.console.session import SESSION_COOKIE
@@ -42,6 +43,12 @@ def _sign_in(client: TestClient, token: str) -> None:
         follow_redirects=False,
     )
     assert answer.status_code == 303, answer.text
+
+
+def _heading(html: str) -> str:
+    """The text of the page's h1."""
+    found = re.search(r"<h1>(.*?)</h1>", html, re.DOTALL)
+    return re.sub(r"<[^>]+>", "", found.group(1)).strip() if found else ""
 
 
 def test_both_catalogues_have_the_same_labels() -> None:
@@ -192,3 +199,40 @@ def test_only_billing_closes_a_month(web: TestClient) -> None:
     assert web.get("/console/billing/close?month=2026-10").status_code == 403
     answer = web.post("/console/billing/close", data={"month": "2026-10", "csrf_token": token})
     assert answer.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "heading"),
+    [
+        ("GET", "/console/contracts/not-a-uuid", 404, "見つかりません (404)"),
+        ("GET", "/console/disputes/tickets/123/export?format=jsonl", 404, "見つかりません (404)"),
+        ("GET", "/console/no-such-page", 404, "見つかりません (404)"),
+        ("DELETE", "/console/billing", 405, "この操作はできません (405)"),
+        ("GET", "/console/billing?month=13-2026", 400, "入力が正しくありません (400)"),
+        ("GET", "/console/billing/close?month=2026-10", 403, "権限がありません (403)"),
+    ],
+)
+def test_every_console_error_is_a_page_with_the_consoles_headers(
+    web: TestClient, method: str, path: str, status: int, heading: str
+) -> None:
+    # given an operator signed in to the console (issue 8: pages, not API problems)
+    _sign_in(web, web.app.state.tokens.issue(sub="op", role=Role.OPERATOR))
+
+    # when an address is malformed, unknown, or asks what the page does not do
+    answer = web.request(method, path)
+
+    # then the answer is an HTML error page under the console's strict policy
+    assert answer.status_code == status
+    assert answer.headers["content-type"].startswith("text/html")
+    assert answer.headers["content-security-policy"] == CSP
+    assert answer.headers["cache-control"] == "no-store"
+    assert _heading(answer.text) == heading
+    assert "op（運営者）" in answer.text  # the page knows who is signed in
+
+
+def test_routing_errors_outside_the_console_stay_problem_details(web: TestClient) -> None:
+    answer = web.get("/v1/no-such-resource")
+
+    assert answer.status_code == 404
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert "content-security-policy" not in answer.headers

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import msgspec
 
+from domain.aggregates.prefectures import PREFECTURES, canonical_prefecture
 from domain.errors import InvalidInput, RuleViolation
 from domain.money import TaxSplit, format_yen, tax_split
 from domain.rates import Rates
@@ -32,6 +33,8 @@ REDUCED_PLANS = frozenset({Plan.remote_only, Plan.visits_on_trouble_only})
 _Place = Annotated[str, msgspec.Meta(max_length=200)]
 _Count = Annotated[int, msgspec.Meta(le=100_000)]
 MAX_SITES = 1_000
+#: The spellings of a site's prefecture that are accepted (any of the 47, rule S5).
+PREFECTURE_FORMS = '"Tokyo", "Hyogo" or "Hyōgo", "Kyoto-fu", "Osaka Prefecture", "東京都", "大阪"'
 
 
 class Site(msgspec.Struct, frozen=True):
@@ -104,8 +107,16 @@ def validate_inputs(inputs: QuoteInputs) -> None:
     for index, site in enumerate(inputs.sites):
         if not site.cluster.strip():
             raise InvalidInput("every site needs a cluster key", rule="P9", site=index)
-        if not site.prefecture.strip():
-            raise InvalidInput("every site needs a prefecture", rule="S5", site=index)
+        if canonical_prefecture(site.prefecture) is None:
+            # rule S5: all 47 prefectures, written as the concierges' regions are (K1).
+            raise InvalidInput(
+                f"site {index}: {site.prefecture!r} is not one of Japan's 47 prefectures;"
+                f" write it in romaji or kanji, e.g. {PREFECTURE_FORMS}",
+                rule="S5",
+                site=index,
+                prefecture=site.prefecture,
+                accepted=list(PREFECTURES),
+            )
         if site.clients < 0 or site.servers < 0:
             raise InvalidInput("client and server counts cannot be negative", rule="P2", site=index)
 

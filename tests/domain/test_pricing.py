@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from domain.aggregates.prefectures import PREFECTURES
 from domain.errors import InvalidInput, RuleViolation
 from domain.pricing import (
     Plan,
@@ -190,6 +191,35 @@ def test_a_quote_needs_at_least_one_site() -> None:
     with pytest.raises(InvalidInput) as error:
         quote()
     assert error.value.rule == "P9"
+
+
+@pytest.mark.parametrize("prefecture", PREFECTURES)
+def test_a_site_may_be_in_any_of_the_47_prefectures(prefecture: str) -> None:
+    # rule S5: all 47 prefectures
+    q = quote(Site(prefecture=prefecture, city="Somewhere", cluster="hq", clients=3))
+    assert q.clusters[0].prefectures == (prefecture,)
+
+
+@pytest.mark.parametrize(
+    "written", ["東京都", "東京", "大阪府", "Hyōgo", "HYOGO", "Kyoto-fu", "Osaka Prefecture"]
+)
+def test_a_sites_prefecture_may_be_written_in_kanji_or_romaji(written: str) -> None:
+    # rule S5, written as concierges' regions are (K1); the quote keeps it as written
+    q = quote(Site(prefecture=written, city="Somewhere", cluster="hq", clients=3))
+    assert (q.clusters[0].prefectures, q.monthly_fee) == ((written,), 30_800)
+
+
+@pytest.mark.parametrize("written", ["Tokio", "Narnia", "Tokyo Minato", "  ", ""])
+def test_a_site_outside_the_47_prefectures_is_refused_naming_what_is_accepted(
+    written: str,
+) -> None:
+    # rule S5
+    with pytest.raises(InvalidInput) as error:
+        quote(site(3), Site(prefecture=written, city="Somewhere", cluster="hq", clients=3))
+    assert error.value.rule == "S5"
+    assert error.value.details["site"] == 1 and error.value.details["prefecture"] == written
+    assert error.value.details["accepted"] == list(PREFECTURES) and len(PREFECTURES) == 47
+    assert "47 prefectures" in error.value.message and "東京都" in error.value.message
 
 
 def test_negative_client_counts_are_refused() -> None:

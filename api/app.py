@@ -18,7 +18,7 @@ from api.dispatch import DispatchController
 from api.guards import authorise, run_tenant_checks_in_handler_threads
 from api.health import healthz, readyz, refuse_while_store_down
 from api.liability import LiabilityController
-from api.observability import MetricsController, ObservabilityMiddleware
+from api.observability import MetricsController, ObservabilityMiddleware, observe_unmatched
 from api.openapi_docs import BEARER, SECURITY_COMPONENTS, document_problems
 from api.paging import page_dependency
 from api.privacy import PrivacyController
@@ -62,6 +62,7 @@ def create_app(service: EConcierge) -> Litestar:
         ),
         request_max_body_size=service.settings.max_body_bytes,  # larger bodies: 413
     )
+    observe_unmatched(app)  # 404 and 405 answered by the router: counted and logged too
     document_problems(app.routes)
     run_tenant_checks_in_handler_threads(app)  # one thread hop per command, not two
     app.state.service = service

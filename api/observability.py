@@ -7,6 +7,11 @@ context then stamps on the request's events, echoes it in the response, and afte
 counts and times the request (`econcierge_http_*`, by route template and status), logs
 it and, for a command, its outcome, and counts that outcome by command.
 The exception mapping (api/problems.py) tells it which rule refused a command.
+
+A request that matches no route (404, 405) never reaches a route's middleware: litestar
+answers it from its router. `observe_unmatched` wraps the router so that such requests
+are counted, timed and logged too, under the route label "unmatched" (never the raw
+path: the label set stays bounded whatever paths scanners try).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from litestar import Controller
+from litestar import Controller, Litestar
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.plugins.prometheus import PrometheusController
@@ -90,16 +95,23 @@ def command_name(handler: Any) -> str | None:
 
 def _given_or_new(scope: Scope) -> str:
     """The client's correlation id when it is a safe token; otherwise a new one, put in scope."""
-    headers = scope["headers"]
-    given = next((v for k, v in headers if k == HEADER.encode()), None)
-    if given is not None and _SAFE_ID.fullmatch(given.decode("latin-1")):
-        return given.decode("latin-1")
+    given = _given(scope)
+    if given is not None:
+        return given
     fresh = str(uuid.uuid4())
-    scope["headers"] = [(k, v) for k, v in headers if k != HEADER.encode()] + [
+    scope["headers"] = [(k, v) for k, v in scope["headers"] if k != HEADER.encode()] + [
         (HEADER.encode(), fresh.encode())
     ]
     ScopeState.from_scope(scope).headers = Empty  # drop a parsed copy made before us
     return fresh
+
+
+def _given(scope: Scope) -> str | None:
+    """The client's X-Correlation-Id when it is a safe token."""
+    given = next((v for k, v in scope["headers"] if k == HEADER.encode()), None)
+    if given is not None and _SAFE_ID.fullmatch(text := given.decode("latin-1")):
+        return text
+    return None
 
 
 _NOT_A_COMMAND = "-"
@@ -203,3 +215,60 @@ class MetricsController(PrometheusController):
 
     path = "/metrics"
     include_in_schema = False
+
+
+#: The route label of requests that match no route (a bounded label: not the raw path).
+UNMATCHED = "unmatched"
+
+
+class UnmatchedRequests:
+    """Around litestar's router: counts, times and logs requests no route matched."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._http = HttpMetrics()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        answer: dict[str, Any] = {"status": 500, "cid": None}
+
+        async def send_unmatched(message: Message) -> None:
+            # A matched route has its handler in scope by now: the middleware sees it.
+            if message["type"] == "http.response.start" and "route_handler" not in scope:
+                cid = answer["cid"] = _given_or_fresh(scope)
+                answer["status"] = message["status"]
+                message["headers"] = [*message.get("headers", ()), (HEADER.encode(), cid.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_unmatched)
+        finally:
+            if "route_handler" not in scope:
+                self._record(scope, answer, time.perf_counter() - started)
+
+    def _record(self, scope: Scope, answer: dict[str, Any], seconds: float) -> None:
+        method: str = scope.get("method", "GET")  # type: ignore[assignment]
+        status = int(answer["status"])
+        self._http.finished(self._http.started(method, UNMATCHED), method, UNMATCHED, status, seconds)
+        level = logging.WARNING if status >= 500 else logging.INFO
+        if request_log.isEnabledFor(level):
+            token = CORRELATION_ID.set(answer["cid"] or _given_or_fresh(scope))
+            try:
+                fields = {"method": method, "route": UNMATCHED, "status": status,
+                          "duration_ms": round(seconds * 1000, 2)}  # fmt: skip
+                request_log.log(level, "request", extra=fields)
+            finally:
+                CORRELATION_ID.reset(token)
+
+
+def _given_or_fresh(scope: Scope) -> str:
+    """The client's correlation id when it is a safe token, else a new one (scope unchanged)."""
+    return _given(scope) or str(uuid.uuid4())
+
+
+def observe_unmatched(app: Litestar) -> None:
+    """Count and log the requests of `app` that match no route (404, 405) as "unmatched"."""
+    app.asgi_handler = UnmatchedRequests(app.asgi_handler)

@@ -281,11 +281,13 @@ def audit_digest(every: bool) -> None:
     import msgspec
 
     from infra.bootstrap import build
-    from infra.checkpoints import checkpoints
+    from infra.checkpoints import CheckpointRecordError, checkpoints
 
     service = build(Settings.from_env())
     try:
         sealed = checkpoints(service)
+    except CheckpointRecordError as error:
+        raise click.ClickException(str(error)) from None
     finally:
         service.close()
     if not sealed:

@@ -25,6 +25,7 @@ from uuid import NAMESPACE_URL, uuid5
 import msgspec
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, Notification
+from eventsourcing.utils import get_topic
 
 from domain.aggregates.base import TracedAggregate
 from domain.meta import Cause, EventMeta, Role
@@ -147,11 +148,61 @@ def seal(service: Any) -> Checkpoint | None:
     return checkpoint
 
 
-def checkpoints(service: Any, after: int = 0) -> list[Checkpoint]:
-    """The checkpoints recorded in the store after number `after`, in order."""
+class UnreadableCheckpoint(msgspec.Struct, frozen=True, kw_only=True):
+    """A stored checkpoint record that does not read as one (a changed byte, a wrong type)."""
+
+    number: int  # the checkpoint it should hold: trail-log version - 1
+    version: int
+    topic: str
+    error: str
+
+
+class CheckpointRecordError(RuntimeError):
+    """A checkpoint record cannot be read: the trail was tampered with (`audit verify`)."""
+
+
+class _Sealed(msgspec.Struct):
+    checkpoint: Checkpoint
+
+
+_sealed_decoder = msgspec.json.Decoder(_Sealed)
+_SEALED_TOPIC = get_topic(TrailLog.CheckpointSealed)
+
+
+def read_checkpoints(service: Any, after: int = 0) -> tuple[list[Checkpoint], list[UnreadableCheckpoint]]:
+    """The checkpoints recorded after number `after`, and the records that do not read.
+
+    Read from the stored bytes, not through the mapper, so that a corrupted record is a
+    finding of `audit verify` rather than an error that stops it.
+    """
+    sealed, unreadable = [], []
     # Checkpoint n is version n + 1 of the trail log (version 1 opened it).
-    events = service.events.get(TRAIL_LOG_ID, gt=after + 1)
-    return [e.checkpoint for e in events if isinstance(e, TrailLog.CheckpointSealed)]
+    for stored in service.recorder.select_events(TRAIL_LOG_ID, gt=after + 1):
+        version = stored.originator_version
+        try:
+            if stored.topic != _SEALED_TOPIC:
+                raise ValueError(f"it is stored as {stored.topic!r}, not as a checkpoint")
+            sealed.append(_sealed_decoder.decode(open_envelope(stored.state).data).checkpoint)
+        except (msgspec.DecodeError, ValueError) as error:
+            unreadable.append(
+                UnreadableCheckpoint(number=version - 1, version=version, topic=stored.topic, error=str(error))
+            )
+    return sealed, unreadable
+
+
+def checkpoints(service: Any, after: int = 0) -> list[Checkpoint]:
+    """The checkpoints recorded in the store after number `after`, in order.
+
+    Raises CheckpointRecordError if a record does not read (`audit verify` names it).
+    """
+    sealed, unreadable = read_checkpoints(service, after)
+    if unreadable:
+        bad = unreadable[0]
+        raise CheckpointRecordError(
+            f"the record of checkpoint {bad.number} (trail log version {bad.version}) cannot be "
+            f"read ({bad.error}): the trail was changed; run `econcierge audit verify`"
+        )
+    return sealed
 
 
 def latest(service: Any) -> Checkpoint | None:

@@ -18,7 +18,7 @@ why checkpoints are sealed and published often (README, "The provable trail").
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -28,7 +28,14 @@ from eventsourcing.persistence import Notification
 from domain.aggregates.data_subject import data_subject_id
 from infra.chain import ALG, EVENT_DOMAIN, GENESIS, canonical_id
 from infra.chain import open_envelope as _open
-from infra.checkpoints import Checkpoint, checkpoints, expected_hash, scan
+from infra.checkpoints import (
+    TRAIL_LOG_ID,
+    Checkpoint,
+    UnreadableCheckpoint,
+    expected_hash,
+    read_checkpoints,
+    scan,
+)
 from infra.merkle import merkle_root
 
 Progress = Callable[[int, int], None]
@@ -66,23 +73,53 @@ class _Owner(msgspec.Struct):
 _owner = msgspec.json.Decoder(_Owner)
 
 
-def _checkpoint_chain(sealed: Sequence[Checkpoint]) -> list[Break]:
-    found, prev, first = [], GENESIS, 1
-    for index, cp in enumerate(sealed, start=1):
+def _checkpoint_chain(sealed: Sequence[Checkpoint], unreadable: Collection[int] = ()) -> list[Break]:
+    """Numbering, links and own hashes of the checkpoints (after an unreadable record, the
+    next one's link and start cannot be checked: that record is a break of its own)."""
+    found: list[Break] = []
+    prev: str | None = GENESIS
+    first: int | None = 1
+    expected = 1
+    for cp in sealed:
+        while expected in unreadable:
+            expected, prev, first = expected + 1, None, None
         problems = []
-        if cp.number != index:
-            problems.append(f"is numbered {cp.number}, expected {index}")
-        if cp.prev != prev:
+        if cp.number != expected:
+            problems.append(f"is numbered {cp.number}, expected {expected}")
+        if prev is not None and cp.prev != prev:
             problems.append(f"names previous hash {cp.prev[:16]}…, expected {prev[:16]}…")
-        if cp.first_position != first:
+        if first is not None and cp.first_position != first:
             problems.append(f"starts at position {cp.first_position}, expected {first}")
         if expected_hash(cp) != cp.hash:
             problems.append(f"has hash {cp.hash[:16]}…, its fields give {expected_hash(cp)[:16]}…")
         if problems:
             detail = f"checkpoint {cp.number} " + "; ".join(problems)
             found.append(Break(position=cp.first_position, kind="checkpoint", checkpoint=cp.number, detail=detail))
-        prev, first = cp.hash, cp.last_position + 1
+        prev, first, expected = cp.hash, cp.last_position + 1, expected + 1
     return found
+
+
+def _unreadable_records(service: Any, sealed: Sequence[Checkpoint], bad: Sequence[UnreadableCheckpoint]) -> list[Break]:
+    """A break at each checkpoint record that does not read, at its log position."""
+    found = []
+    for record in bad:
+        # The record of checkpoint n follows its range: look after the previous checkpoint.
+        before = [cp.last_position for cp in sealed if cp.number < record.number]
+        position = _position_of(service, TRAIL_LOG_ID, record.version, (before[-1] + 1) if before else 1)
+        detail = (f"the record of checkpoint {record.number} does not read as a checkpoint "
+                  f"({record.error}): it was changed, so its range cannot be recomputed")  # fmt: skip
+        found.append(Break(position=position or 0, kind="checkpoint", checkpoint=record.number, detail=detail,
+                           aggregate_id=TRAIL_LOG_ID, version=record.version, topic=record.topic))  # fmt: skip
+    return found
+
+
+def _position_of(service: Any, aggregate_id: UUID, version: int, start: int) -> int | None:
+    """The log position of one stored event, searched from `start` (None: not in the log)."""
+    for batch in scan(service, start):
+        for n in batch:
+            if n.originator_id == aggregate_id and n.originator_version == version:
+                return n.id
+    return None
 
 
 def compare_published(sealed: Sequence[Checkpoint], published: Sequence[Checkpoint]) -> list[Break]:
@@ -224,8 +261,9 @@ def verify(
 ) -> Report:
     """Check the trail (module doc); `ok` when nothing differs."""
     head = service.recorder.max_notification_id() or 0
-    sealed = checkpoints(service)
-    breaks = _checkpoint_chain(sealed)
+    sealed, unreadable = read_checkpoints(service)
+    breaks = _checkpoint_chain(sealed, {u.number for u in unreadable})
+    breaks += _unreadable_records(service, sealed, unreadable)
     if published is not None:
         breaks += compare_published(sealed, published)
     start = max(from_position or 1, 1)

@@ -6,7 +6,12 @@ would, on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pytest
+
 from infra.bootstrap import EConcierge
+from infra.checkpoints import TRAIL_LOG_ID
 from tests.projections.steps import ctx
 from tests.trail.steps import first_break, record_history, sealed, verified
 
@@ -122,3 +127,28 @@ def test_verify_of_one_contract_ignores_another_contracts_break(service: EConcie
 
     verified(service, contract_id=history.first)
     assert first_break(service, contract_id=history.second).aggregate_id == history.second
+
+
+@pytest.mark.parametrize(
+    "corrupt",
+    [
+        pytest.param(lambda state: state[: len(state) // 2], id="cut-in-half"),
+        pytest.param(lambda state: state.replace(b'"size":6', b'"size":"six"'), id="field-of-another-type"),
+    ],
+)
+def test_a_corrupted_checkpoint_record_is_a_break_not_a_crash(
+    service: EConcierge, corrupt: Callable[[bytes], bytes]
+) -> None:
+    # Given a sealed checkpoint whose own record is then corrupted in the store
+    history = record_history(service)
+    checkpoint = sealed(service)
+    position, _, version, _, state = next(r for r in history.rows.rows() if r[1] == TRAIL_LOG_ID and r[2] == 2)
+    history.rows.set_state(position, corrupt(state))
+
+    # When the trail is verified
+    found = first_break(service)
+
+    # Then the record is named at its position, with what is wrong with it
+    assert (found.kind, found.position, found.checkpoint) == ("checkpoint", position, checkpoint.number)
+    assert (found.aggregate_id, found.version) == (TRAIL_LOG_ID, version)
+    assert "does not read as a checkpoint" in found.detail

@@ -68,7 +68,7 @@ class Statement(msgspec.Struct, frozen=True, kw_only=True):
     closed_at: datetime | None
     issuer_name: str | None
     registration_number: str | None
-    digest: str  # of its lines and adjustments: what a close seals
+    digest: str  # of its id, lines and adjustments (SEALED_FIELDS): what a close seals
 
     @property
     def tax(self) -> TaxSplit:
@@ -80,8 +80,23 @@ class Statement(msgspec.Struct, frozen=True, kw_only=True):
         return TaxSplit(total=self.total, tax_exclusive=self.total - tax, tax=tax, rate_pct=rate)
 
 
+#: What a month close seals of each line (P14, P15): only what is fixed forever and
+#: carries nothing personal. The description is left out: it is text made from the
+#: events, and may quote a personal field (an extra-work description) that an erasure of
+#: personal data (issue 9) shows as "[erased]" from then on; the seal must still hold.
+SEALED_FIELDS = (
+    "key", "code", "amount", "quantity", "date_from", "date_to", "rate_pct", "evidence",
+    "for_month", "corrects",
+)  # fmt: skip
+
+
 def digest(sid: str, lines: Sequence[Line], adjustments: Sequence[Line]) -> str:
-    data = msgspec.json.encode([sid, list(lines), list(adjustments)])
+    """The seal of a statement: its id and the SEALED_FIELDS of its lines and adjustments."""
+
+    def sealed(group: Sequence[Line]) -> list[list[object]]:
+        return [[getattr(line, field) for field in SEALED_FIELDS] for line in group]
+
+    data = msgspec.json.encode([sid, sealed(lines), sealed(adjustments)])
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
@@ -256,4 +271,6 @@ class _Ledger:
         )
 
 
-__all__ = ["PENDING", "Closure", "Statement", "digest", "month_end", "statements"]
+__all__ = [
+    "PENDING", "SEALED_FIELDS", "Closure", "Statement", "digest", "month_end", "statements",
+]  # fmt: skip

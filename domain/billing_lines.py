@@ -31,6 +31,7 @@ class Line(msgspec.Struct, frozen=True, kw_only=True):
     code: LineCode
     description: str
     amount: int
+    quantity: int = 1  # P14: how many were supplied (12 months paid at once, units sold)
     date_from: date  # P14: the transaction dates (a visit's day, or the billed period)
     date_to: date
     rate_pct: int  # P14: the consumption tax rate of the line

@@ -147,14 +147,14 @@ class MonthBook:
         code = LineCode.ANNUAL_PAYMENT if times > 1 else LineCode.MONTHLY_FEE
         extra = ", no discount (C2)" if times > 1 else ""
         out = [_line(code, f"{name}, {span}{format_yen(fee)}{extra}{note}", times * fee,
-                     period, rate, evidence)]  # fmt: skip
+                     period, rate, evidence, quantity=times)]  # fmt: skip
         if terms.monthly_report:
             out.append(_line(LineCode.MONTHLY_REPORT, f"monthly written report (P12), {span}"
                              f"{format_yen(report)}", times * report, period, rate,
-                             (terms.event_id,)))  # fmt: skip
+                             (terms.event_id,), quantity=times))  # fmt: skip
         if team and terms.team_response:
             out.append(msgspec.structs.replace(
-                team, amount=times * team.amount, date_to=period[1],
+                team, amount=times * team.amount, quantity=times, date_to=period[1],
                 description=f"{team.description}, {span}{format_yen(team.amount)}"))  # fmt: skip
         elif team:
             out.append(team)
@@ -223,7 +223,8 @@ class MonthBook:
             elif isinstance(fact, Sold) and fact.operator_bills:
                 out.append(_line(LineCode.PRODUCT, f"product sold by the operator on {day}:"
                                  f" {fact.quantity} x {fact.item} (O8)", fact.amount, (day, day),
-                                 rate, (fact.event_id,), key=f"sale:{fact.event_id}"))  # fmt: skip
+                                 rate, (fact.event_id,), key=f"sale:{fact.event_id}",
+                                 quantity=fact.quantity))  # fmt: skip
         return out
 
     def _extra_work(self, fact: Referred, day: date, rate: int) -> Line | None:
@@ -294,12 +295,14 @@ def _line(
     evidence: tuple[str, ...],
     *,
     key: str | None = None,
+    quantity: int = 1,
 ) -> Line:
     return Line(
         key=key or code.value,
         code=code,
         description=description,
         amount=amount,
+        quantity=quantity,
         date_from=period[0],
         date_to=period[1],
         rate_pct=rate,

@@ -259,6 +259,12 @@ def standard_quote(inputs: QuoteInputs, rates: Rates) -> Quote:
 
     if inputs.plan == Plan.two_tier:
         # rule P10: a base fee whatever the cluster count, plus a spot fee per visit.
+        # Decision (P4, P10): P4's negotiated range does not apply to a two-tier contract,
+        # even of 100 clients or more: the range is 30-40 % of the *linear* fee, and the
+        # two-tier base fee is not linear (one base whatever the volume; the visits are
+        # paid one by one). The FAQ's 100 dispersed sites are quoted two-tier at the base
+        # fee plus 13,200 per visit, with no agreed fee required; an operator who agrees
+        # another base fee records it with a reason (P3).
         monthly_fee = rates.two_tier_base_units * rates.unit_fee
         spot_fee = rates.spot_fee
         base_lines = _two_tier_lines(monthly_fee, spot_fee)

@@ -37,6 +37,17 @@ def quote(*sites: Site, **options: Any) -> Quote:
     return standard_quote(QuoteInputs(sites=sites, **options), RATES)
 
 
+def test_one_unit_is_10_clients_and_1_server_at_30800_of_which_2800_tax() -> None:
+    # rule P1 (and P13): 30,800 = 28,000 + 2,800 tax
+    q = quote(site(10, servers=1))
+    assert (q.units, q.monthly_fee, q.monthly_total) == (1, 30_800, 30_800)
+    assert [(line.code, line.amount) for line in q.lines] == [("cluster_units", 30_800)]
+    assert q.tax is not None
+    assert (q.tax.total, q.tax.tax_exclusive, q.tax.tax, q.tax.rate_pct) == (
+        30_800, 28_000, 2_800, 10
+    )  # fmt: skip
+
+
 def test_30_clients_are_3_units_at_92400() -> None:
     # rule P2: linear
     q = quote(site(30))
@@ -97,6 +108,33 @@ def test_a_standard_quote_of_many_dispersed_sites_suggests_two_tier() -> None:
     # rule P10
     q = quote(*[site(1, cluster=f"shop-{n}") for n in range(RATES.two_tier_suggestion_clusters)])
     assert q.suggestions == ("two_tier",)
+
+
+def test_100_dispersed_sites_quoted_standard_suggest_two_tier_and_a_negotiated_fee() -> None:
+    # rules P9, P4, P10 (FAQ: 100 dispersed sites): on the standard plan each site is its
+    # own cluster and unit (P9), so 100 units = 3,080,000 linear; 100 clients call for a
+    # negotiated fee of 30-40 % of it (P4); so many clusters suggest two-tier (P10).
+    q = quote(*[site(1, cluster=f"shop-{n}") for n in range(100)])
+    assert (len(q.clusters), q.units, q.linear_fee) == (100, 100, 3_080_000)
+    assert q.suggestions == ("two_tier",)
+    assert q.negotiation_required and q.monthly_fee is None and q.monthly_total is None
+    assert q.suggested_range == (924_000, 1_232_000) and q.lines == ()
+    assert any("two-tier" in note for note in q.notes)
+    with pytest.raises(RuleViolation) as error:  # no contract without an agreed fee (P4)
+        check_agreed_fee(q, None, None)
+    assert error.value.rule == "P4"
+
+
+def test_a_two_tier_contract_of_100_clients_and_more_needs_no_negotiated_fee() -> None:
+    # rules P4, P10 (decision in domain/pricing.py): P4's range discounts a linear fee; a
+    # two-tier base fee is not linear, so it stands whatever the volume
+    q = quote(*[site(3, cluster=f"shop-{n}") for n in range(100)], plan=Plan.two_tier)
+    assert q.clients == 300 and q.linear_fee == 3_080_000  # 100 units, were it linear
+    assert (q.monthly_fee, q.suggested_range, q.negotiation_required) == (30_800, None, False)
+    assert check_agreed_fee(q, None, None) == 30_800
+    assert [(line.code, line.amount, line.per_visit) for line in q.lines] == [
+        ("two_tier_base", 30_800, None), ("spot_visit", 0, 13_200)
+    ]  # fmt: skip
 
 
 def test_a_few_clusters_do_not_suggest_two_tier() -> None:

@@ -68,7 +68,7 @@ def correlation_id() -> str | None:
 
 
 def _outcome(status: int, trace: Trace, replayed: bool) -> str:
-    if status < 300:
+    if status < 300 or status == 303:  # 303 See Other: a console form's command went through
         return "replayed" if replayed else "accepted"
     if trace.problem == "rule" and status == 409:
         return "refused"

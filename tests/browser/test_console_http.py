@@ -5,12 +5,15 @@ These run on every configured backend, like the API tests (tests/conftest.py).
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from litestar.testing import TestClient
+from prometheus_client import REGISTRY
 
 from api.app import create_app
 from api.console.csrf import CSRF_COOKIE, form_token
@@ -21,7 +24,9 @@ from api.console.session import SESSION_COOKIE
 from domain.meta import Role
 from infra.bootstrap import EConcierge
 from infra.clock import FixedClock
-from projections.catalog import close_views
+from projections.audit_query import AuditFilter, whole_trail
+from projections.catalog import VIEWS, close_views, views_of
+from projections.runner import catch_up_all
 from tests.browser.world import build_world
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "api" / "console" / "templates"
@@ -162,9 +167,6 @@ def test_the_exported_document_allows_only_its_own_inline_style(
     web: TestClient, service: EConcierge, clock: FixedClock
 ) -> None:
     world = build_world(service, clock)
-    from projections.catalog import VIEWS, views_of
-    from projections.runner import catch_up_all
-
     catch_up_all(service, views_of(service), VIEWS)
     _sign_in(web, web.app.state.tokens.issue(sub="auditor", role=Role.COMPLIANCE))
 
@@ -236,3 +238,99 @@ def test_routing_errors_outside_the_console_stay_problem_details(web: TestClient
     assert answer.status_code == 404
     assert answer.headers["content-type"].startswith("application/problem+json")
     assert "content-security-policy" not in answer.headers
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "//evil.example/console",
+        "///console",
+        "https://evil.example/console",
+        "/console/../../evil",
+        "/console/%2e%2e/v1/audit",
+        "/console/\t//evil.example",
+        "/\\evil.example",
+        "javascript:alert(1)",
+    ],
+)
+def test_the_language_switch_only_goes_back_to_a_console_page(
+    web: TestClient, hostile: str
+) -> None:
+    # when a link switches the language with a `next` outside the console
+    answer = web.get(
+        "/console/language", params={"to": "en", "next": hostile}, follow_redirects=False
+    )
+
+    # then it still switches, but goes to the console's home, never elsewhere
+    assert answer.status_code == 303 and answer.headers["location"] == "/console"
+    assert "econcierge_lang=en" in answer.headers["set-cookie"]
+
+
+def test_the_language_switch_returns_to_the_page_it_was_clicked_on(web: TestClient) -> None:
+    answer = web.get(
+        "/console/language",
+        params={"to": "ja", "next": "/console/disputes?q=さくら"},
+        follow_redirects=False,
+    )
+
+    assert unquote(answer.headers["location"]) == "/console/disputes?q=さくら"
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"), [(Role.BILLING, True), (Role.OPERATOR, False), (Role.COMPLIANCE, False)]
+)
+def test_only_a_role_that_may_close_a_month_is_offered_the_close(
+    web: TestClient, role: Role, shown: bool
+) -> None:
+    # given someone who reads the billing page of an open month (rule P14: billing closes)
+    _sign_in(web, web.app.state.tokens.issue(sub="someone", role=role))
+
+    # when it opens the month's statements
+    page = web.get("/console/billing?month=2026-10")
+
+    # then only billing sees the way to the close, which the others would be refused
+    assert page.status_code == 200
+    assert ('href="/console/billing/close?month=2026-10"' in page.text) is shown
+
+
+def _command_count(outcome: str, rule: str = "") -> float:
+    labels = {"command": "billing.close_month", "outcome": outcome, "rule": rule}
+    return REGISTRY.get_sample_value("econcierge_commands_total", labels) or 0.0
+
+
+def test_closing_a_month_in_the_console_is_a_command_like_the_apis(
+    web: TestClient, service: EConcierge, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given a billing clerk on the confirmation page of October (rule P14)
+    _sign_in(web, web.app.state.tokens.issue(sub="billing-mori", role=Role.BILLING))
+    web.get("/console/billing/close?month=2026-10")
+    form = {
+        "month": "2026-10",
+        "key": "confirm-1",
+        "csrf_token": form_token(web.cookies[CSRF_COOKIE], web.cookies[SESSION_COOKIE]),
+    }
+    accepted, refused = _command_count("accepted"), _command_count("refused", "P14")
+    caplog.set_level(logging.INFO, logger="econcierge.commands")
+
+    # when it confirms, its request carrying a correlation id
+    answer = web.post(
+        "/console/billing/close",
+        data=form,
+        headers={"X-Correlation-Id": "close-october-1"},
+        follow_redirects=False,
+    )
+
+    # then the close is recorded under that correlation id, counted and logged as a command
+    assert answer.status_code == 303
+    catch_up_all(service, views_of(service), VIEWS)
+    with views_of(service).read() as tx:
+        closed = [e for e in whole_trail(tx, AuditFilter()) if e.event_type == "MonthClosed"]
+    assert [e.correlation_id for e in closed] == ["close-october-1"]
+    assert _command_count("accepted") == accepted + 1
+    logged = [r for r in caplog.records if r.name == "econcierge.commands"]
+    assert [(r.command, r.outcome) for r in logged] == [("billing.close_month", "accepted")]  # type: ignore[attr-defined]
+
+    # and a second close of the same month, from another confirmation, is refused by P14
+    again = web.post("/console/billing/close", data=form | {"key": "confirm-2"})
+    assert again.status_code == 409 and "P14" in again.text
+    assert _command_count("refused", "P14") == refused + 1

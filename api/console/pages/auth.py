@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import posixpath
 from datetime import UTC, datetime
 from typing import Annotated
+from urllib.parse import unquote, urlsplit
 
 import msgspec
 from litestar import Request, Response, get, post
@@ -29,10 +31,18 @@ ONE_YEAR = 365 * 24 * 3600
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after signing in: a console page of this site, never elsewhere."""
-    if not target or "\\" in target or target.startswith("//"):
+    """Where to go after signing in or switching language: a console page of this site,
+    never elsewhere (no other host, no path that leaves /console once the browser resolves
+    its dot segments, encoded or not, and no whitespace or control characters)."""
+    if not target or target.startswith("//") or "\\" in target:
+        return HOME  # `//host` and `/\host` are other hosts to a browser
+    if any(c.isspace() or not c.isprintable() for c in target):
         return HOME
-    if target == HOME or target.startswith((HOME + "/", HOME + "?")):
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return HOME
+    resolved = posixpath.normpath(unquote(parts.path))
+    if resolved == HOME or resolved.startswith(HOME + "/"):
         return target
     return HOME
 

@@ -9,16 +9,15 @@ from typing import Annotated
 
 import msgspec
 from litestar import Request, Response, get, post
+from litestar.di import Provide
 from litestar.params import QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from api.console import billing
 from api.console.csrf import require_csrf
 from api.console.rendering import page
-from api.context import Caller, Service
+from api.context import Context, Service, provide_command_context
 from domain.errors import InvalidInput
-from domain.meta import EventMeta
-from infra.application import CommandContext
 from infra.bootstrap import EConcierge
 
 Month = Annotated[str | None, QueryParameter(pattern=r"^\d{4}-\d{2}$")]
@@ -71,14 +70,22 @@ class CloseMonth(msgspec.Struct, kw_only=True):
     csrf_token: str = ""
 
 
-@post("/billing/close", guards=[require_csrf], sync_to_thread=True, status_code=303)
-def close_month(service: Service, principal: Caller, data: URLEncodedBody[CloseMonth]) -> Response:
+@post(
+    "/billing/close",
+    guards=[require_csrf],
+    dependencies={"ctx": Provide(provide_command_context)},
+    sync_to_thread=True,
+    status_code=303,
+)
+def close_month(service: Service, ctx: Context, data: URLEncodedBody[CloseMonth]) -> Response:
+    """Close the month as the API's close does: the command context of the request (its
+    correlation id on the events), and, since the handler takes `ctx`, its outcome counted
+    and logged as a command (api/observability.py), here as `billing.close_month`."""
     first = _month(service, data.month)
-    correlation = str(uuid.uuid4())
-    ctx = CommandContext(
-        meta=EventMeta(principal.subject, principal.role, correlation, correlation),
+    ctx = msgspec.structs.replace(
+        ctx,
         idempotency_key=f"console-close-{data.key}"[:200] if data.key else None,
-        fingerprint=f"close {first.isoformat()}",
+        fingerprint=f"close {first.isoformat()}",  # the form's body carries a fresh CSRF token
     )
     done = service.close_billing_month(ctx, first)
     return Redirect(

@@ -7,6 +7,7 @@ the tax split out once per statement (P13).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -126,3 +127,62 @@ def test_a_renegotiated_fee_ends_the_review_and_bills_from_its_month(
     assert [s.total for s in statements] == [30_800, 30_800, 92_400]
     assert not statements[-1].review_suggested
     assert f"{contract_id}:4" in statements[-1].lines[0].evidence  # FeeRenegotiated
+
+
+def test_visits_on_trouble_only_bills_its_reduced_fee_every_month_and_only_off_hours_extra(
+    service: EConcierge, clock: FixedClock
+) -> None:
+    """P6: below one unit only with a reduced plan; P11: an off-hours visit is surcharged."""
+    # given a 3-client office on the visits-on-trouble-only plan at 18,000 yen a month
+    world = World(service, clock)
+    contract_id, concierge = world.in_service(
+        sites=(("Tokyo", "hq", 3, 0),), plan=Plan.visits_on_trouble_only,
+        agreed_fee=18_000, fee_reason="visits on trouble only",
+    )  # fmt: skip
+    # when trouble brings the concierge once in December and twice in January (a Saturday)
+    world.at("2026-12-09 09:00")
+    ticket = world.instructed(contract_id)
+    world.visit(ticket, concierge, "2026-12-09 10:00")  # Wednesday, in base hours
+    world.close_months("2026-12")
+    world.at("2027-01-15 09:00")
+    later = world.instructed(contract_id)
+    world.visit(later, concierge, "2027-01-15 10:00")  # Friday, in base hours
+    world.visit(later, concierge, "2027-01-16 10:00")  # Saturday
+    world.close_months("2027-01")
+
+    # then every month bills the reduced fee; the visits are in it, the Saturday surcharged
+    december, january, february = world.statements(contract_id)
+    assert [(ln.code, ln.amount) for ln in december.lines] == [(LineCode.MONTHLY_FEE, 18_000)]
+    assert [(ln.code, ln.amount, ln.date_from) for ln in january.lines] == [
+        (LineCode.MONTHLY_FEE, 18_000, date(2027, 1, 1)),
+        (LineCode.OFF_HOURS_SURCHARGE, 3_300, date(2027, 1, 16)),
+    ]
+    assert [(ln.code, ln.amount) for ln in february.lines] == [(LineCode.MONTHLY_FEE, 18_000)]
+    assert (january.tax.total, january.tax.tax) == (21_300, 1_936)  # P13: 21,300 x 10/110
+    assert january.lines[1].evidence == (f"{later}:4",)  # the Saturday VisitLogged
+
+
+def test_clustered_sites_bill_one_unit_and_distant_clusters_one_each_month_after_month(
+    service: EConcierge, clock: FixedClock
+) -> None:
+    """P9: ten franchise shops of one city with one PC each are one site (one unit);
+    two distant sites need a unit each, every month (P1: 30,800 yen a unit)."""
+    # given ten shops in one cluster, and a customer with two distant offices
+    world = World(service, clock)
+    shops, _ = world.in_service(
+        "Hana Bakery", sites=tuple(("Tokyo", "shinjuku", 1, 0) for _ in range(10))
+    )
+    distant, _ = world.in_service(
+        "Kaede Design", sites=(("Tokyo", "east", 5, 0), ("Osaka", "west", 5, 0))
+    )
+    # when three months are closed
+    world.close_months("2026-12", "2027-01", "2027-02")
+
+    # then
+    months = ("2026-12", "2027-01", "2027-02", "2027-03")
+    assert world.totals(shops) == dict.fromkeys(months, 30_800)
+    assert world.totals(distant) == dict.fromkeys(months, 61_600)
+    for contract_id in (shops, distant):
+        statements = world.statements(contract_id)
+        assert all([ln.code for ln in s.lines] == [LineCode.MONTHLY_FEE] for s in statements)
+        assert all(not s.review_suggested for s in statements)  # P8: volume as agreed

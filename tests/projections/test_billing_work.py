@@ -170,3 +170,99 @@ def test_a_statement_never_carries_expense_lines(service: EConcierge, clock: Fix
 
     assert codes <= set(LineCode)
     assert not any("expense" in c or "travel" in c for c in LineCode)
+
+
+def test_a_two_tier_contract_bills_each_site_s_visits_in_their_own_month_across_a_close(
+    service: EConcierge, clock: FixedClock
+) -> None:
+    """P10: a spot fee per visit at whichever site; P11/O1: +25 % out of hours. The month
+    closed in between is not touched by the next month's visits (P14)."""
+    # given dispersed sites, each its own cluster, on two-tier pricing
+    world = World(service, clock)
+    contract_id, concierge = world.in_service(
+        sites=(("Tokyo", "shibuya", 4, 0), ("Kanagawa", "yokohama", 3, 0),
+               ("Saitama", "omiya", 3, 0)),
+        plan=Plan.two_tier,
+    )  # fmt: skip
+    world.at("2026-12-01 09:00")
+    shibuya = world.instructed(contract_id, cluster="shibuya")
+    yokohama = world.instructed(contract_id, cluster="yokohama")
+    omiya = world.instructed(contract_id, cluster="omiya")
+    # when December has visits at two sites, one on a Saturday, and is closed
+    world.visit(shibuya, concierge, "2026-12-02 10:00")  # Wednesday, in base hours
+    world.visit(yokohama, concierge, "2026-12-12 10:00")  # Saturday
+    world.close_months("2026-12")
+    december = world.statement(contract_id, "2026-12")
+    # and January has visits at all three, one in the evening, one on a holiday
+    world.visit(omiya, concierge, "2027-01-05 19:00")  # Tuesday evening
+    world.visit(shibuya, concierge, "2027-01-06 14:00")  # Wednesday, in base hours
+    world.visit(yokohama, concierge, "2027-01-11 10:00")  # Coming-of-Age Day, a holiday
+    world.close_months("2027-01")
+
+    # then each month bills its own visits, and December is as it was closed
+    assert world.statement(contract_id, "2026-12") == december
+    assert _lines(world, contract_id, "2026-12") == [
+        (LineCode.MONTHLY_FEE, 30_800, date(2026, 12, 1)),
+        (LineCode.SPOT_VISIT, 13_200, date(2026, 12, 2)),
+        (LineCode.SPOT_VISIT, 13_200, date(2026, 12, 12)),
+        (LineCode.OFF_HOURS_SURCHARGE, 3_300, date(2026, 12, 12)),
+    ]
+    assert _lines(world, contract_id, "2027-01") == [
+        (LineCode.MONTHLY_FEE, 30_800, date(2027, 1, 1)),
+        (LineCode.SPOT_VISIT, 13_200, date(2027, 1, 5)),
+        (LineCode.OFF_HOURS_SURCHARGE, 3_300, date(2027, 1, 5)),
+        (LineCode.SPOT_VISIT, 13_200, date(2027, 1, 6)),
+        (LineCode.SPOT_VISIT, 13_200, date(2027, 1, 11)),
+        (LineCode.OFF_HOURS_SURCHARGE, 3_300, date(2027, 1, 11)),
+    ]
+    assert world.totals(contract_id) == {
+        "2026-12": 60_500, "2027-01": 77_000, "2027-02": 30_800,
+    }  # fmt: skip
+    spots = [
+        ln.evidence for ln in world.statement(contract_id, "2027-01").lines
+        if ln.code is LineCode.SPOT_VISIT
+    ]  # fmt: skip
+    assert spots == [(f"{omiya}:3",), (f"{shibuya}:4",), (f"{yokohama}:4",)]  # VisitLogged
+    assert not world.statement(contract_id, "2027-01").adjustments
+
+
+def test_the_operator_s_extra_work_is_billed_in_its_month_and_a_second_job_never(
+    service: EConcierge, clock: FixedClock
+) -> None:
+    """X1: extra work the operator takes is billed (at its amount, else the last quote);
+    X2: a Second job is a direct contract with the concierge, never on a statement."""
+    # given a contract in service and an extra-charge ticket each month
+    world = World(service, clock)
+    contract_id, concierge = world.in_service()
+    op, direct = world.operator(), ReferralTarget.CONCIERGE_DIRECT
+    december = _extra_ticket(world, contract_id)  # 2026-12-03
+    # when in December the operator takes a VPN set-up and the concierge a web site
+    service.refer_extra_work(op, december, ReferralTarget.OPERATOR, "VPN set-up", amount=55_000)
+    service.refer_extra_work(
+        op, december, direct, "Web site", concierge_id=str(concierge), amount=80_000
+    )
+    world.close_months("2026-12")
+    # and in January a quoted PC replacement goes to the operator, training to the concierge
+    world.at("2027-01-14 10:00")
+    january = world.instructed(contract_id)
+    world.extra(january)
+    service.quote_extra_work(op, january, "Replace all PCs", 120_000)
+    service.refer_extra_work(op, january, direct, "Group training", concierge_id=str(concierge))
+    service.refer_extra_work(op, january, ReferralTarget.OPERATOR, "Replace all PCs")
+    world.close_months("2027-01")
+
+    # then only the operator's work is billed, each in its own month
+    def extra(month: str) -> list[tuple[int, date, tuple[str, ...]]]:
+        return [
+            (ln.amount, ln.date_from, ln.evidence)
+            for ln in world.statement(contract_id, month).lines
+            if ln.code is LineCode.EXTRA_WORK
+        ]
+
+    assert extra("2026-12") == [(55_000, date(2026, 12, 3), (f"{december}:4",))]
+    assert extra("2027-01") == [(120_000, date(2027, 1, 14), (f"{january}:4", f"{january}:6"))]
+    assert world.totals(contract_id) == {
+        "2026-12": 30_800 + 55_000, "2027-01": 30_800 + 120_000, "2027-02": 30_800,
+    }  # fmt: skip
+    billed = {e for s in world.statements(contract_id) for ln in s.lines for e in ln.evidence}
+    assert not billed & {f"{december}:5", f"{january}:5"}  # the Second-job referrals

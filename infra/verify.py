@@ -8,11 +8,16 @@ One pass over the notification log (from a position, or from the start) checks, 
 and per checkpoint: that it chains to the previous one, that its own hash is right, and
 that the events now in its range give the size and Merkle root it sealed (a change
 even a full re-computation of the chains cannot hide). With published digests
-(`--against-nats`), each must equal the store's checkpoint of the same number.
+(`--against-nats`), each must equal the store's checkpoint of the same number, and every
+checkpoint of the store up to the last one published must have been published.
 
-What it cannot see alone: the newest events of an aggregate, after the last published
-checkpoint, removed or rewritten together with a consistent re-computed chain. That is
-why checkpoints are sealed and published often (README, "The provable trail").
+What it cannot see (README, "What verification cannot see"): whoever can write the
+table can compute SHA-256 too. An event appended after its aggregate's last one, linked
+and hashed right, after the latest checkpoint, looks like a genuine write; so do the
+newest events removed or rewritten with their chain re-computed. Inside a sealed range
+such a forgery changes the checkpoint's size or root; if the forger re-computes the
+checkpoint records as well, only digests kept outside the database (`--against-nats`)
+find it. That is why checkpoints are sealed and published often.
 """
 
 from __future__ import annotations
@@ -142,6 +147,18 @@ def compare_published(sealed: Sequence[Checkpoint], published: Sequence[Checkpoi
                 f"{ours.root[:16]}…: the log behind it was rewritten"
             )
         found.append(Break(position=theirs.first_position, kind="published", checkpoint=theirs.number, detail=detail))
+    # Digests are published in order, each once: the store's checkpoints up to the last one
+    # published must all be there. None at all leaves nothing outside to compare with.
+    numbers = {theirs.number for theirs in published}
+    top = max(numbers, default=0)
+    for ours in sealed:
+        if ours.number not in numbers and (ours.number < top or not numbers):
+            detail = (
+                f"checkpoint {ours.number} of the store is not among the digests published on NATS "
+                + (f"(which go up to {top})" if numbers else "(none is published: the digests stream is missing or empty)")
+                + ": nothing outside the database vouches for its range"
+            )
+            found.append(Break(position=ours.first_position, kind="published", checkpoint=ours.number, detail=detail))
     return found
 
 

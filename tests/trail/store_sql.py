@@ -76,15 +76,22 @@ class StoredRows:
             for old, new in ((a, -a), (b, a), (-a, b)):
                 conn.execute(self._q(f"UPDATE {self.table} SET {p} = ? WHERE {p} = ?"), (new, old))
 
-    def insert(self, aggregate_id: UUID, version: int, topic: str, state: bytes) -> None:
+    def insert(self, aggregate_id: UUID, version: int, topic: str, state: bytes, position: int | None = None) -> None:
+        """Insert a row at the log's end, or at a chosen (free) position."""
+        columns, values = "originator_id, originator_version, topic, state", "?, ?, ?, ?"
+        params: tuple[Any, ...] = (self._id(aggregate_id), version, topic, state)
+        if position is not None:
+            columns, values, params = f"{self.position}, {columns}", f"?, {values}", (position, *params)
         with self._sql() as conn:
-            conn.execute(
-                self._q(
-                    f"INSERT INTO {self.table} (originator_id, originator_version, topic, state)"
-                    " VALUES (?, ?, ?, ?)"
-                ),
-                (self._id(aggregate_id), version, topic, state),
-            )
+            conn.execute(self._q(f"INSERT INTO {self.table} ({columns}) VALUES ({values})"), params)
+
+    def make_room_at(self, position: int) -> None:
+        """Renumber the rows from `position` on one place later, so that `position` is free."""
+        p = self.position
+        with self._sql() as conn:
+            later = conn.execute(self._q(f"SELECT {p} FROM {self.table} WHERE {p} >= ? ORDER BY {p} DESC"), (position,))
+            for (old,) in later.fetchall():
+                conn.execute(self._q(f"UPDATE {self.table} SET {p} = ? WHERE {p} = ?"), (old + 1, old))
 
     def contains(self, text: str) -> bool:
         """Whether any stored byte sequence contains `text` (UTF-8)."""

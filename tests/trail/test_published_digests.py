@@ -3,46 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from typing import Any
 
-import msgspec
 import nats
 import pytest
 
 from infra.bootstrap import EConcierge
-from infra.chain import envelope_bytes, event_hash, open_envelope
-from infra.checkpoints import TRAIL_LOG_ID, checkpoint_hash, seal
+from infra.checkpoints import TRAIL_LOG_ID, seal
 from infra.digests import digest_prefix, digest_stream, publish_checkpoints, published_checkpoints
-from infra.merkle import merkle_root
 from infra.settings import Settings
+from infra.verify import verify
+from tests.trail.forgery import rewrite_history
 from tests.trail.steps import ctx, first_break, record_history, sealed, verified
-from tests.trail.store_sql import StoredRows
 
 pytestmark = pytest.mark.nats
-
-
-def _rewrite(rows: StoredRows, position: int, change: Callable[[dict[str, Any]], None]) -> None:
-    """Change an event's data and store it with a hash that matches: a careful forger."""
-    _, aggregate_id, version, topic, state = rows.row(position)
-    envelope = open_envelope(state)
-    data = msgspec.json.decode(envelope.data)
-    change(data)
-    new = msgspec.json.encode(data)
-    rows.set_state(position, envelope_bytes(envelope.prev, event_hash(envelope.prev, aggregate_id, version, topic, new), new))
-
-
-def _reseal(rows: StoredRows) -> None:
-    """Recompute checkpoint 1 over the rewritten log and rewrite its record to match."""
-    sealing = next(r for r in rows.rows() if r[1] == TRAIL_LOG_ID and r[2] == 2)
-
-    def new_root(data: dict[str, Any]) -> None:
-        c = data["checkpoint"]
-        covered = [r for r in rows.rows() if c["first_position"] <= r[0] <= c["last_position"]]
-        c["root"] = merkle_root(open_envelope(r[4]).hash for r in covered)
-        c["hash"] = checkpoint_hash(c["number"], c["first_position"], c["last_position"], c["size"], c["root"], c["prev"])
-
-    _rewrite(rows, sealing[0], new_root)
 
 
 def _digest_subjects(settings: Settings) -> list[str]:
@@ -74,18 +47,61 @@ def test_each_checkpoint_is_published_once_on_its_digest_subject(service: EConci
     verified(service, published=published_checkpoints(trail_nats))
 
 
-def test_a_row_rewritten_consistently_behind_a_published_checkpoint_is_found(
+def test_history_rewritten_with_every_hash_and_checkpoint_recomputed_is_found_against_nats(
     service: EConcierge, trail_nats: Settings
 ) -> None:
+    # Given two checkpoints, both published on NATS
+    history = record_history(service)
+    first = sealed(service)
+    service.record_client_count(ctx(), history.first, "hq", 40, 1)
+    second = sealed(service)
+    assert publish_checkpoints(service, trail_nats) == 2
+
+    # When someone with write access rewrites version 2 of a contract behind the first one
+    # and re-computes its later versions' links and hashes, both checkpoint records (roots,
+    # links, own hashes) and the checkpoint chain's hashes
+    rewritten = history.positions_of(history.first)[1]
+    rewrite_history(history.rows, rewritten, lambda data: data.update(clients=5))
+
+    # Then the store alone tells a consistent, false story
+    verified(service)
+    # but the digests kept on NATS contradict both checkpoints
+    report = verify(service, published=published_checkpoints(trail_nats))
+    assert [(b.kind, b.checkpoint) for b in report.breaks] == [("published", 1), ("published", 2)]
+    assert f"positions {first.first_position}–{first.last_position}" in report.breaks[0].detail
+    assert "the log behind it was rewritten" in report.breaks[0].detail
+    assert second.number == 2
+
+
+def test_history_rewritten_and_its_checkpoint_records_removed_is_found_against_nats(
+    service: EConcierge, trail_nats: Settings
+) -> None:
+    # Given a published checkpoint
     history = record_history(service)
     checkpoint = sealed(service)
     publish_checkpoints(service, trail_nats)
-    fee_change = history.positions_of(history.first)[-1]
 
-    _rewrite(history.rows, fee_change, lambda data: data.update(monthly_fee=1))
-    _reseal(history.rows)
+    # When an event behind it is rewritten (its chain re-computed) and the checkpoint
+    # chain is deleted from the store, so that nothing in the store remembers the seal
+    rewrite_history(history.rows, history.positions_of(history.second)[1], lambda data: data.update(clients=5))
+    for position, aggregate_id, *_ in history.rows.rows():
+        if aggregate_id == TRAIL_LOG_ID:
+            history.rows.delete(position)
 
-    verified(service)  # the store alone now tells a consistent, false story
+    verified(service)
     found = first_break(service, published=published_checkpoints(trail_nats))
     assert (found.kind, found.checkpoint) == ("published", checkpoint.number)
-    assert f"positions {checkpoint.first_position}–{checkpoint.last_position}" in found.detail
+    assert "but the store has none" in found.detail
+
+
+def test_store_checkpoints_missing_from_nats_are_breaks_against_nats(
+    service: EConcierge, trail_nats: Settings
+) -> None:
+    # Given a store with a checkpoint, and a digests stream without it (missing, or replaced)
+    record_history(service)
+    checkpoint = sealed(service)
+
+    found = first_break(service, published=published_checkpoints(trail_nats))
+
+    assert (found.kind, found.checkpoint) == ("published", checkpoint.number)
+    assert "none is published" in found.detail

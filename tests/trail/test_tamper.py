@@ -7,12 +7,17 @@ would, on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
+from uuid import uuid4
 
 import pytest
 
 from infra.bootstrap import EConcierge
+from infra.chain import open_envelope
 from infra.checkpoints import TRAIL_LOG_ID
+from infra.verify import verify
 from tests.projections.steps import ctx
+from tests.trail.forgery import next_event
 from tests.trail.steps import first_break, record_history, sealed, verified
 
 
@@ -85,6 +90,92 @@ def test_a_forged_event_is_named(service: EConcierge) -> None:
     found = first_break(service)
 
     assert (found.kind, found.position, found.aggregate_id, found.version) == ("hash", forged, history.first, 4)
+
+
+def test_a_forged_event_linked_to_another_version_is_a_link_break(service: EConcierge) -> None:
+    # Given a forged version 4, hashed right but naming version 1's hash as its predecessor
+    history = record_history(service)
+    first_event = history.rows.row(history.positions_of(history.first)[0])
+    wrong = open_envelope(first_event[4]).hash
+    version, topic, state = next_event(history.rows, history.first, _lower_fee, prev=wrong)
+    history.rows.insert(history.first, version, topic, state)
+    forged = history.positions_of(history.first)[-1]
+
+    found = first_break(service)
+
+    assert (found.kind, found.position, found.aggregate_id, found.version) == ("link", forged, history.first, 4)
+    assert "was stored with" in found.detail and "the chain is broken here" in found.detail
+
+
+def test_an_earlier_version_after_a_later_one_in_the_log_is_an_order_break(service: EConcierge) -> None:
+    # Given versions 2 and 3 of one aggregate exchanged in log order
+    history = record_history(service)
+    _, second_event, third_event = history.positions_of(history.first)
+    history.rows.swap_positions(second_event, third_event)
+
+    report = verify(service)
+
+    # Then version 3 first misses version 2, and version 2 then comes out of order
+    assert [(b.kind, b.position, b.version) for b in report.breaks if b.aggregate_id == history.first] == [
+        ("missing", second_event, 3),
+        ("order", third_event, 2),
+    ]
+    assert "version 2 comes after version 3" in report.breaks[-1].detail
+
+
+def test_a_forged_event_put_into_a_gap_of_a_sealed_range_is_found_by_the_checkpoint(service: EConcierge) -> None:
+    # Given a gap in the sealed log (as a rolled-back transaction leaves on PostgreSQL)
+    history = record_history(service)
+    history.rows.insert(uuid4(), 1, "tests.trail:Gap", b"{}")
+    gap = history.rows.rows()[-1][0]
+    service.record_client_count(ctx(), history.second, "hq", 40, 1)
+    history.rows.delete(gap)
+    checkpoint = sealed(service)
+    verified(service)
+
+    # When a perfect forgery (next version, right link, right hash) is put into the gap
+    version, topic, state = next_event(history.rows, history.first, _lower_fee)
+    history.rows.insert(history.first, version, topic, state, position=gap)
+
+    # Then every chain holds, but the checkpoint sealed one event less in that range
+    report = verify(service)
+    assert [(b.kind, b.checkpoint) for b in report.breaks] == [("checkpoint", checkpoint.number)]
+    assert (
+        f"sealed {checkpoint.size} events but positions {checkpoint.first_position}–"
+        f"{checkpoint.last_position} now hold {checkpoint.size + 1}"
+    ) in report.breaks[0].detail
+
+
+def test_a_forged_event_renumbered_into_a_sealed_range_is_found_by_the_checkpoint(service: EConcierge) -> None:
+    # Given a sealed log, and a perfect forgery given the place right after its predecessor
+    # by moving every later row one position on
+    history = record_history(service)
+    checkpoint = sealed(service)
+    version, topic, state = next_event(history.rows, history.first, _lower_fee)
+    room = history.positions_of(history.first)[-1] + 1
+    history.rows.make_room_at(room)
+    history.rows.insert(history.first, version, topic, state, position=room)
+
+    # Then every chain holds, but the events of the sealed range no longer give its root
+    report = verify(service)
+    assert [(b.kind, b.checkpoint) for b in report.breaks] == [("checkpoint", checkpoint.number)]
+    assert f"sealed root {checkpoint.root[:16]}" in report.breaks[0].detail
+
+
+def test_a_perfect_forgery_after_the_latest_checkpoint_is_beyond_what_verify_can_see(service: EConcierge) -> None:
+    # The limit README states: an event appended after the aggregate's last one, linked and
+    # hashed right, after the latest checkpoint, is what a genuine write looks like. Only the
+    # checkpoints (and the digests kept outside) bound how far back this can reach.
+    history = record_history(service)
+    sealed(service)
+    version, topic, state = next_event(history.rows, history.first, _lower_fee)
+    history.rows.insert(history.first, version, topic, state)
+
+    verified(service)
+
+
+def _lower_fee(data: dict[str, Any]) -> None:
+    data["monthly_fee"] = 1
 
 
 def test_an_aggregates_last_event_deleted_behind_a_checkpoint_is_found(service: EConcierge) -> None:

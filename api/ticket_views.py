@@ -43,8 +43,8 @@ class OpenTicketBody(Body):
     cluster: Ref
     kind: WorkKind  # S1
     summary: Text
+    channel: Channel  # O2, required: how the customer called (business_mobile, voicemail, mail)
     urgency: Urgency = Urgency.NORMAL  # O3
-    channel: Channel = Channel.BUSINESS_MOBILE  # O2
 
 
 class InstructionBody(Body):

@@ -118,7 +118,10 @@ MATRIX: dict[str, Endpoint] = {
     "POST /v1/tickets": Endpoint(
         "customer concierge operator",
         201,
-        body=lambda t: {"contract_id": t.contract_id, "cluster": CLUSTER, "kind": "setup", "summary": "new PC"},
+        body=lambda t: {
+            "contract_id": t.contract_id, "cluster": CLUSTER, "kind": "setup", "summary": "new PC",
+            "channel": "mail",
+        },
     ),
     "GET /v1/tickets/{ticket_id}": Endpoint(EVERYONE, 200),
     "POST /v1/tickets/{ticket_id}/instruction": Endpoint(

@@ -37,6 +37,17 @@ def test_the_customer_opens_a_ticket(desk: Desk) -> None:
     assert body["response_deadline"] == "2026-12-03T10:00:00+09:00"  # O3
 
 
+@pytest.mark.parametrize("channel", [None, "fax"])
+def test_a_ticket_must_say_how_the_customer_called(desk: Desk, channel: str | None) -> None:
+    # rule O2: the ticket records the real channel, so a missing or unknown one is a 422
+    body = {"contract_id": desk.contract_id, "cluster": "hq", "kind": "trouble", "summary": "x"}
+    if channel is not None:
+        body["channel"] = channel
+    problem = refused(desk.as_customer().post("/v1/tickets", json=body), 422)
+    [error] = problem["errors"]
+    assert "channel" in f"{error['key']} {error['message']}", problem
+
+
 def test_a_ticket_on_a_contract_not_in_service_is_refused(desk: Desk) -> None:
     # rule C1
     desk.as_operator()
@@ -47,7 +58,13 @@ def test_a_ticket_on_a_contract_not_in_service_is_refused(desk: Desk) -> None:
     ).json()["id"]  # fmt: skip
     answer = desk.client.post(
         "/v1/tickets",
-        json={"contract_id": other, "cluster": "hq", "kind": "trouble", "summary": "x"},
+        json={
+            "contract_id": other,
+            "cluster": "hq",
+            "kind": "trouble",
+            "summary": "x",
+            "channel": "mail",
+        },
     )
     refused(answer, 409, "C1")
 
@@ -60,6 +77,7 @@ def test_a_ticket_for_an_unknown_cluster_is_invalid(desk: Desk) -> None:
             "cluster": "osaka",
             "kind": "trouble",
             "summary": "x",
+            "channel": "mail",
         },
     )
     refused(answer, 422, "P9")
@@ -69,7 +87,13 @@ def test_a_ticket_of_an_unknown_kind_is_invalid(desk: Desk) -> None:
     # rule S1
     answer = desk.as_customer().post(
         "/v1/tickets",
-        json={"contract_id": desk.contract_id, "cluster": "hq", "kind": "training", "summary": "x"},
+        json={
+            "contract_id": desk.contract_id,
+            "cluster": "hq",
+            "kind": "training",
+            "summary": "x",
+            "channel": "mail",
+        },
     )
     refused(answer, 422)
 
@@ -439,7 +463,8 @@ def test_a_stale_if_match_is_a_conflict(desk: Desk) -> None:
 
 
 def test_a_retried_opening_with_the_same_idempotency_key_opens_one_ticket(desk: Desk) -> None:
-    body = {"contract_id": desk.contract_id, "cluster": "hq", "kind": "trouble", "summary": "x"}
+    body = {"contract_id": desk.contract_id, "cluster": "hq", "kind": "trouble", "summary": "x",
+            "channel": "voicemail"}  # fmt: skip
     headers = {"Idempotency-Key": "call-2026-12-02-001"}
     first = desk.as_customer().post("/v1/tickets", json=body, headers=headers)
     again = desk.client.post("/v1/tickets", json=body, headers=headers)

@@ -84,7 +84,7 @@ def api_mix(base: str, actors: Actors, desk: world.Desk, ticket_id: Any, now: da
 
     def open_() -> httpx.Response:
         body = {"contract_id": str(desk.contract_id), "cluster": "hq", "kind": "trouble",
-                "summary": "The office printer does not print"}  # fmt: skip
+                "summary": "The office printer does not print", "channel": "business_mobile"}  # fmt: skip
         return client.post("/v1/tickets", json=body, headers=customer)
 
     def visit() -> httpx.Response:

@@ -72,7 +72,7 @@ def day_of_work(api: str, actors: Actors, desk: world.Desk, tickets: Sequence[UU
         visit = {"arrival": (departure - timedelta(hours=1)).isoformat(),
                  "departure": departure.isoformat()}  # fmt: skip
         opened = {"contract_id": str(desk.contract_id), "cluster": "hq", "kind": "trouble",
-                  "summary": "The office printer does not print"}  # fmt: skip
+                  "summary": "The office printer does not print", "channel": "business_mobile"}  # fmt: skip
         for answer in (
             client.get(ticket, headers=customer),
             client.post(f"{ticket}/visits", json=visit, headers=concierge),

@@ -46,7 +46,8 @@ def _late_ticket(client: TestClient, clock: FixedClock) -> str:
     ok(client.post(f"/v1/assignments/{assignment_id}/accept"))
     sign_in(client, Role.OPERATOR, "op-tanaka")
     ok(client.post(f"/v1/contracts/{contract_id}/start"))
-    ticket = {"contract_id": contract_id, "cluster": "hq", "kind": "trouble", "summary": "No mail"}
+    ticket = {"contract_id": contract_id, "cluster": "hq", "kind": "trouble", "summary": "No mail",
+              "channel": "business_mobile"}  # fmt: skip
     return ok(client.post("/v1/tickets", json=ticket))["id"]
 
 

@@ -8,11 +8,13 @@ show the latest figures (copy them into README's reliability table).
 from __future__ import annotations
 
 import os
+import socket
 import sys
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -24,6 +26,7 @@ from tests.conftest import PG_ADMIN_URL, _url_for
 from tests.drills.load import Request
 from tests.drills.processes import JWT_SECRET, Api, service_env
 from tests.drills.store import Figures
+from tests.drills.stream import NATS_URL, DrillStream
 
 SITE = {"prefecture": "Tokyo", "city": "Minato", "cluster": "hq", "clients": 30}
 
@@ -48,18 +51,34 @@ def drill_db() -> Iterator[str]:
 
 @pytest.fixture
 def start_api(tmp_path: Path) -> Iterator[Callable[..., Api]]:
-    """Start `econcierge serve` on a database (again on the same port with `port=`)."""
+    """Start `econcierge serve` on a database (again on the same port with `port=`), with
+    its in-process workers unless `workers=False`; `env` adds ECONCIERGE_* settings."""
     started: list[Api] = []
 
-    def start(database_url: str, port: int | None = None, **env: str) -> Api:
+    def start(database_url: str, port: int | None = None, workers: bool = True, **env: str) -> Api:
         log = tmp_path / f"serve-{len(started)}.log"
-        api = Api(service_env(database_url, tmp_path / "data", **env), log, port).start()
-        started.append(api)
+        api = Api(service_env(database_url, tmp_path / "data", **env), log, port, workers)
+        started.append(api.start())
         return api
 
     yield start
     for api in started:
         api.stop()
+
+
+@pytest.fixture
+def drill_stream() -> Iterator[DrillStream]:
+    """A JetStream stream and subject prefix of the drill's own on the shared NATS server
+    (the service's relay creates it), deleted afterwards."""
+    parts = urlsplit(NATS_URL)
+    try:
+        socket.create_connection((parts.hostname, parts.port or 4222), timeout=2).close()
+    except OSError as error:
+        pytest.fail(f"NATS is not reachable at {NATS_URL} ({error}): the drills need it")
+    tag = uuid.uuid4().hex[:10]
+    stream = DrillStream(NATS_URL, f"DRILL_{tag}", f"drill{tag}.events")
+    yield stream
+    stream.delete()
 
 
 @pytest.fixture(scope="session")

@@ -87,11 +87,18 @@ class Econcierge:
 
 
 class Api(Econcierge):
-    """`econcierge serve` on a free loopback port."""
+    """`econcierge serve` on a free loopback port.
 
-    def __init__(self, env: Mapping[str, str], log: Path, port: int | None = None) -> None:
+    With `workers` (the default) the process also runs the projections, the scheduled jobs
+    and, when the environment names a NATS server, the relay, as `serve` does on one host.
+    """
+
+    def __init__(
+        self, env: Mapping[str, str], log: Path, port: int | None = None, workers: bool = True
+    ) -> None:
         self.port = port or free_port()
-        super().__init__(["serve", "--port", str(self.port), "--no-workers"], env, log)
+        mode = "--with-workers" if workers else "--no-workers"
+        super().__init__(["serve", "--port", str(self.port), mode], env, log)
 
     @property
     def url(self) -> str:

@@ -11,11 +11,9 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections import Counter, defaultdict
-from collections.abc import Callable, Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import nats
@@ -23,18 +21,13 @@ import pytest
 from nats.js.api import AckPolicy, ConsumerConfig
 from prometheus_client.parser import text_string_to_metric_families
 
-from infra.bootstrap import build
-from infra.event_contract import decode_event
-from infra.nats import MSG_ID_HEADER
-from infra.settings import Settings
 from tests.drills.conftest import SITE
 from tests.drills.load import Load, Request
 from tests.drills.processes import Api, Econcierge, free_port, service_env
 from tests.drills.store import Figures
+from tests.drills.stream import published_ids, run_async, tally
 from tests.nats.processes import PrivateNats
-from tests.nats.world import published_log
 
-T = TypeVar("T")
 OUTAGE_SECONDS = 30.0
 DURABLE = "drill-consumer"
 STREAM = "DRILL_EVENTS"
@@ -47,12 +40,6 @@ def private_nats(tmp_path: Path) -> Iterator[PrivateNats]:
     server.start()
     yield server
     server.stop()
-
-
-def _run(coroutine: Coroutine[Any, Any, T]) -> T:
-    """asyncio.run on its own thread: an earlier test may have left a loop running on this one."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 async def _consumer(url: str) -> None:
@@ -144,7 +131,7 @@ def test_every_event_reaches_a_durable_consumer_once_in_order_after_a_nats_outag
         "nats_relay_poll_seconds": "0.05",
         "nats_ack_timeout_seconds": "1.0",
     }
-    api = start_api(drill_db)
+    api = start_api(drill_db, workers=False)  # the relay is its own process in this drill
     relay_port = free_port()
     nats_env["worker_health_port"] = str(relay_port)
     relay = Econcierge(
@@ -154,7 +141,7 @@ def test_every_event_reaches_a_durable_consumer_once_in_order_after_a_nats_outag
     )
     relay.start()
     try:
-        _run(_consumer(private_nats.url))
+        run_async(_consumer(private_nats.url))
         headers = {"Authorization": f"Bearer {token}"}
         with httpx.Client(base_url=api.url, headers=headers) as http:
             seeds = [
@@ -183,24 +170,14 @@ def test_every_event_reaches_a_durable_consumer_once_in_order_after_a_nats_outag
         back_at = time.monotonic()
         load.run_for(2.0).stop()
 
-        service = build(Settings(database_url=drill_db, db_pool_size=2))
-        try:
-            expected = [event_id for _, event_id in published_log(service)]
-        finally:
-            service.close()
-        received = _run(_drain(private_nats.url, len(expected), timeout=60))
+        expected = published_ids(drill_db)
+        received = run_async(_drain(private_nats.url, len(expected), timeout=60))
         caught_up = time.monotonic() - back_at
         after = _relay_metrics(relay_port)
     finally:
         relay.stop()
 
-    ids = [m.headers[MSG_ID_HEADER] for m in received]
-    counts = Counter(ids)
-    versions: dict[Any, list[int]] = defaultdict(list)
-    for message in received:
-        event = decode_event(message.data)
-        versions[event.aggregate_id].append(event.aggregate_version)
-    out_of_order = [a for a, seen in versions.items() if seen != sorted(seen)]
+    counts, out_of_order = tally(received)
     missing = set(expected) - set(counts)
     figures = Figures(
         drill="3 nats stopped 30s",

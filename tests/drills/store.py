@@ -23,6 +23,15 @@ def all_events(service: EConcierge) -> list[Any]:
     return events
 
 
+def aggregate_events(database_url: str, aggregate_id: str | UUID) -> list[Any]:
+    """One aggregate's stored events, in version order."""
+    service = build(Settings(database_url=database_url, db_pool_size=2))
+    try:
+        return list(service.repository.event_store.get(UUID(str(aggregate_id))))
+    finally:
+        service.close()
+
+
 @dataclass
 class Stored:
     """The contracts the drill created (by customer name) and the idempotency records."""

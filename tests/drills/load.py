@@ -3,7 +3,9 @@
 A client sends one command at a time. A command is *acknowledged* when it gets a 2xx.
 With `retry=True` a 503 or a transport failure (refused, reset, timeout) is retried
 after a short pause with the same key and body, as a well-behaved client does, until
-the command is acknowledged or the load stops. Every attempt is kept with its time.
+the command is acknowledged or the load stops. Every attempt is kept with its time, its
+own correlation id (`X-Correlation-Id`, which the service logs and stamps on the events)
+and how it ended on the wire: answered, refused before it was sent, or cut after.
 Loops are bounded by a command count, a deadline and a rate (commands per second, all
 clients together); only loopback is ever addressed.
 """
@@ -28,12 +30,25 @@ class Request:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+#: Transport failures that happen before a byte of the request left: the service never saw it.
+_NOT_SENT = frozenset({"ConnectError", "ConnectTimeout"})
+
+
 @dataclass(frozen=True)
 class Attempt:
     sent: float  # time.monotonic()
     answered: float
     status: int  # 0: a transport failure
     error: str = ""  # its class name
+    correlation_id: str = ""
+
+    @property
+    def wire(self) -> str:
+        """ "answered" (a status came back), "refused" (no connection: nothing was sent) or
+        "cut" (sent, then reset, closed or timed out before an answer)."""
+        if self.status:
+            return "answered"
+        return "refused" if self.error in _NOT_SENT else "cut"
 
 
 @dataclass
@@ -126,15 +141,20 @@ class Load:
     def _send(self, http: httpx.Client, command: Command) -> None:
         request = command.request
         while True:
+            cid = f"{command.key or command.number}.{len(command.attempts)}"
+            headers = {**request.headers, "X-Correlation-Id": cid}
             sent = time.monotonic()
             try:
                 answer = http.request(
-                    request.method, request.path, json=request.json, headers=request.headers
+                    request.method, request.path, json=request.json, headers=headers
                 )
             except httpx.TransportError as error:
-                command.attempts.append(Attempt(sent, time.monotonic(), 0, type(error).__name__))
+                failed = Attempt(sent, time.monotonic(), 0, type(error).__name__, cid)
+                command.attempts.append(failed)
             else:
-                command.attempts.append(Attempt(sent, time.monotonic(), answer.status_code))
+                command.attempts.append(
+                    Attempt(sent, time.monotonic(), answer.status_code, "", cid)
+                )
                 if answer.is_success:
                     command.body = answer.json()
                     return
@@ -155,6 +175,9 @@ class Load:
     def in_flight_at(self, moment: float) -> list[Attempt]:
         """Attempts sent before `moment` and answered (or failed) after it."""
         return [a for c in self.commands for a in c.attempts if a.sent < moment <= a.answered]
+
+    def attempts(self) -> list[Attempt]:
+        return [a for c in self.commands for a in c.attempts]
 
     def acked(self) -> list[Command]:
         return [c for c in self.commands if c.acked]

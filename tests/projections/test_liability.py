@@ -58,10 +58,12 @@ def test_l1_non_completion_alone_makes_nobody_liable(desk: Desk) -> None:
     desk.world.work(desk.ticket, desk.concierge)  # v3
     desk.world.slip(desk.ticket, desk.concierge, Completion.NOT_COMPLETED)  # v4
 
-    found = desk.decision(desk.file(ClaimKind.NON_COMPLETION))
+    claim_id = desk.file(ClaimKind.NON_COMPLETION)
+    found = desk.decision(claim_id)
 
     assert (found.decision, found.rule) == (Liable.NOBODY, "L1")
-    assert found.evidence[1:] == (desk.event(2), desk.event(4))  # instruction, the slip
+    # the claim, the instruction, the slip saying "not completed"
+    assert found.evidence == (f"{claim_id}:1", desk.event(2), desk.event(4))
 
 
 def test_l2_damage_from_an_acknowledged_risk_is_the_customer_s(desk: Desk) -> None:
@@ -71,6 +73,7 @@ def test_l2_damage_from_an_acknowledged_risk_is_the_customer_s(desk: Desk) -> No
     found = desk.decision(claim_id)
 
     assert (found.decision, found.rule) == (Liable.CUSTOMER, "L2")
+    # the claim, the instruction, the risk disclosed, its acknowledgement, the work carrying it
     assert found.evidence == (f"{claim_id}:1", desk.event(2), desk.event(3), desk.event(4),
                               desk.event(5))  # fmt: skip
 
@@ -82,6 +85,7 @@ def test_l3_negligence_makes_operator_and_concierge_liable(desk: Desk) -> None:
     found = desk.decision(claim_id)
 
     assert (found.decision, found.rule) == (Liable.OPERATOR_AND_CONCIERGE, "L3")
+    # the claim, the instruction, the work started, the negligence finding
     assert found.evidence == (f"{claim_id}:1", desk.event(2), desk.event(3), f"{claim_id}:2")
 
 
@@ -91,7 +95,8 @@ def test_l4_a_leak_makes_operator_and_concierge_liable(desk: Desk) -> None:
     found = desk.decision(claim_id)
 
     assert (found.decision, found.rule) == (Liable.OPERATOR_AND_CONCIERGE, "L4")
-    assert f"{claim_id}:2" in found.evidence
+    # the claim, the instruction, the finding of a leak by the concierge
+    assert found.evidence == (f"{claim_id}:1", desk.event(2), f"{claim_id}:2")
 
 
 def test_l5_a_second_job_dispute_is_between_customer_and_concierge(desk: Desk) -> None:
@@ -102,44 +107,54 @@ def test_l5_a_second_job_dispute_is_between_customer_and_concierge(desk: Desk) -
         concierge_id=str(desk.concierge), amount=80_000,
     )  # v4  # fmt: skip
 
-    found = desk.decision(desk.file(ClaimKind.SECOND_JOB_DISPUTE))
+    claim_id = desk.file(ClaimKind.SECOND_JOB_DISPUTE)
+    found = desk.decision(claim_id)
 
     assert (found.decision, found.rule) == (Liable.CUSTOMER_AND_CONCIERGE, "L5")
-    assert desk.event(4) in found.evidence  # the Second-job referral
+    # the claim, the Second-job referral, the instruction
+    assert found.evidence == (f"{claim_id}:1", desk.event(4), desk.event(2))
 
 
 def test_l6_uninstructed_work_is_the_concierge_s_alone(desk: Desk) -> None:
-    desk.world.work(desk.ticket, desk.concierge)
+    desk.world.work(desk.ticket, desk.concierge)  # v3
 
-    found = desk.decision(desk.file(ClaimKind.DAMAGE, work_was_instructed=False))
+    claim_id = desk.file(ClaimKind.DAMAGE, work_was_instructed=False)
+    found = desk.decision(claim_id)
 
     assert (found.decision, found.rule) == (Liable.CONCIERGE_ALONE, "L6")
-    assert desk.event(2) in found.evidence  # what the customer did instruct
+    # the claim, what the customer did instruct, the work started, the finding it was not
+    assert found.evidence == (f"{claim_id}:1", desk.event(2), desk.event(3), f"{claim_id}:2")
 
 
 def test_l7_negligence_outweighs_the_acknowledged_risk(desk: Desk) -> None:
-    desk.world.risky_work(desk.ticket, desk.concierge, acknowledge=True)
+    desk.world.risky_work(desk.ticket, desk.concierge, acknowledge=True)  # v3, v4, v5
 
-    found = desk.decision(desk.file(ClaimKind.DAMAGE, negligence_found=True))
+    claim_id = desk.file(ClaimKind.DAMAGE, negligence_found=True)
+    found = desk.decision(claim_id)
 
     assert (found.decision, found.rule, found.outweighed) == (
         Liable.OPERATOR_AND_CONCIERGE, "L3", ("L2",),
     )  # fmt: skip
+    # the claim, the instruction, the work started, the negligence finding
+    assert found.evidence == (f"{claim_id}:1", desk.event(2), desk.event(5), f"{claim_id}:2")
 
 
 def test_l7_a_second_job_keeps_the_operator_out_whatever_the_finding(desk: Desk) -> None:
     world = desk.world
-    world.extra(desk.ticket)
+    world.extra(desk.ticket)  # v3
     world.service.refer_extra_work(
         world.operator(), desk.ticket, ReferralTarget.CONCIERGE_DIRECT, "Web site",
         concierge_id=str(desk.concierge),
-    )  # fmt: skip
+    )  # v4  # fmt: skip
 
-    found = desk.decision(desk.file(ClaimKind.SECOND_JOB_DISPUTE, negligence_found=True))
+    claim_id = desk.file(ClaimKind.SECOND_JOB_DISPUTE, negligence_found=True)
+    found = desk.decision(claim_id)
 
     assert (found.decision, found.rule, found.outweighed) == (
         Liable.CUSTOMER_AND_CONCIERGE, "L5", ("L3",),
     )  # fmt: skip
+    # the claim, the Second-job referral, the instruction, the negligence finding
+    assert found.evidence == (f"{claim_id}:1", desk.event(4), desk.event(2), f"{claim_id}:2")
 
 
 def test_a_damage_claim_awaits_the_negligence_finding(desk: Desk) -> None:

@@ -33,9 +33,16 @@ def main() -> None:
 )
 def serve(host: str | None, port: int | None, with_workers: bool | None) -> None:
     """Run the HTTP API (docs at /docs, metrics at /metrics); SIGTERM stops it gracefully."""
-    from api.server import serve_api
+    from api.server import check_configuration, serve_api
+    from infra.tokens import TokenError
 
     settings = Settings.from_env()
+    try:  # before anything is built: a refused configuration creates no file
+        check_configuration(settings)
+    except SystemExit as refused:
+        raise click.ClickException(str(refused.code)) from None
+    except TokenError as refused:
+        raise click.ClickException(str(refused)) from None
     host = host or settings.host
     port = port or settings.port
     if with_workers is None:
@@ -193,11 +200,18 @@ def worker_response_targets(interval: float | None, once: bool) -> None:
     import threading
 
     from infra.bootstrap import build
-    from workers.response_target import DEFAULT_INTERVAL_SECONDS, run_forever, run_once
+    from workers.health import Heartbeat, worker_health
+    from workers.response_target import (
+        DEFAULT_INTERVAL_SECONDS,
+        PASS_SECONDS,
+        run_forever,
+        run_once,
+    )
 
     log_format = "%(asctime)s %(levelname)s %(name)s: %(message)s"
     logging.basicConfig(level=logging.INFO, format=log_format)
-    service = build(Settings.from_env())
+    settings = Settings.from_env()
+    service = build(settings)
     try:
         if once:
             click.echo(f"recorded {run_once(service)} missed response target(s)")
@@ -206,7 +220,11 @@ def worker_response_targets(interval: float | None, once: bool) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT):  # finish the pass under way, then exit
             signal.signal(signum, lambda *_: stop.set())
         click.echo("response-target worker running; SIGTERM or Ctrl-C stops it", err=True)
-        run_forever(service, interval or DEFAULT_INTERVAL_SECONDS, stop)
+        every = interval or DEFAULT_INTERVAL_SECONDS
+        heartbeat = Heartbeat(every + PASS_SECONDS)
+        # /metrics, /healthz, /readyz on ECONCIERGE_WORKER_HEALTH_PORT (workers/health.py)
+        with worker_health(settings, service, "response-targets", heartbeat.alive):
+            run_forever(service, every, stop, heartbeat=heartbeat.beat)
     finally:
         service.close()
 
@@ -307,7 +325,8 @@ def audit_seal(every: float | None) -> None:
     import msgspec
 
     from infra.bootstrap import build
-    from infra.sealer import run_sealer, seal_and_publish
+    from infra.sealer import ROUND_SECONDS, run_sealer, seal_and_publish
+    from workers.health import Heartbeat, worker_health
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
@@ -325,6 +344,16 @@ def audit_seal(every: float | None) -> None:
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
-        run_sealer(service, settings, every, stop, report=lambda c: click.echo(msgspec.json.encode(c).decode()))
+        heartbeat = Heartbeat(every + ROUND_SECONDS)
+        # /metrics, /healthz, /readyz on ECONCIERGE_WORKER_HEALTH_PORT (workers/health.py)
+        with worker_health(settings, service, "sealer", heartbeat.alive):
+            run_sealer(
+                service,
+                settings,
+                every,
+                stop,
+                report=lambda c: click.echo(msgspec.json.encode(c).decode()),
+                heartbeat=heartbeat.beat,
+            )
     finally:
         service.close()

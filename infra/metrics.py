@@ -258,15 +258,15 @@ class ProjectionSampler(threading.Thread):
         super().__init__(name="projection-metrics", daemon=True)
         self._read = read
         self._interval = interval
-        self._stop = threading.Event()
+        self._stopping = threading.Event()  # not `_stop`: Thread.join calls its own
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._stopping.is_set():
             try:
                 CALLBACKS.projections(self._read())
             except Exception as error:  # noqa: BLE001 - the store may be down: keep the last look
                 log.debug("projection metrics: cannot read positions: %s", error)
-            self._stop.wait(self._interval)
+            self._stopping.wait(self._interval)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stopping.set()

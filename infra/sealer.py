@@ -3,6 +3,7 @@
 Run one per deployment (`econcierge audit seal --every 60`); two at once are harmless
 (the second one's checkpoint loses the race on the TrailLog's version). The interval
 bounds how long an event can be rewritten without contradicting a published digest.
+A round that has not ended after ROUND_SECONDS is hung: the worker's /healthz says so.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from infra.checkpoints import Checkpoint, seal
 from infra.settings import Settings
 
 log = logging.getLogger("econcierge.trail")
+
+#: A round (seal, then publish) that has not ended after this long is hung.
+ROUND_SECONDS = 600.0
 
 
 def seal_and_publish(service: Any, settings: Settings) -> tuple[Checkpoint | None, int]:
@@ -38,9 +42,12 @@ def run_sealer(
     every: float,
     stop: threading.Event,
     report: Callable[[Checkpoint], None] | None = None,
+    heartbeat: Callable[[], None] = lambda: None,
 ) -> None:
-    """Seal and publish every `every` seconds until `stop` is set."""
+    """Seal and publish every `every` seconds until `stop` is set; `heartbeat()` is called
+    before and after each round (the worker's liveness)."""
     while True:
+        heartbeat()
         try:
             checkpoint, _ = seal_and_publish(service, settings)
         except Exception:  # the store may be down: try again next round
@@ -48,5 +55,6 @@ def run_sealer(
         else:
             if checkpoint is not None and report is not None:
                 report(checkpoint)
+        heartbeat()
         if stop.wait(every):
             return

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +24,24 @@ from infra.outage import RETRY_AFTER_SECONDS, StoreGuard
 from infra.settings import Settings
 
 log = logging.getLogger("econcierge.workers")
+
+
+class Heartbeat:
+    """Liveness from progress: alive while the worker's loop stepped within `bound` seconds.
+
+    A loop calls `beat()` before and after each pass; a pass stuck in a call that never
+    returns stops the beats, and /healthz turns 503 (a restart for the orchestrator).
+    """
+
+    def __init__(self, bound: float) -> None:
+        self.bound = bound
+        self._last = time.monotonic()
+
+    def beat(self) -> None:
+        self._last = time.monotonic()
+
+    def alive(self) -> bool:
+        return time.monotonic() - self._last <= self.bound
 
 
 class WorkerHealth:

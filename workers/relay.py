@@ -57,6 +57,9 @@ WINDOWS_IN_FLIGHT = 4
 PUMP_SECONDS = 1.0
 #: How often a standby relay tries to take the stream over.
 STANDBY_SECONDS = 1.0
+#: A relay whose loops made no step for this long is hung: not alive (/healthz 503).
+#: Every step is bounded well below it (a window's acks, a connect attempt, a back-off).
+STALL_SECONDS = 60.0
 
 
 class RelayStatus(msgspec.Struct, frozen=True, kw_only=True):
@@ -101,6 +104,7 @@ class Relay:
         retry_max_seconds: float = 5.0,
         windows_in_flight: int = WINDOWS_IN_FLIGHT,
         election: Election | None = None,
+        stall_seconds: float = STALL_SECONDS,
     ) -> None:
         self.settings = settings
         self.recorder = service.recorder
@@ -123,6 +127,19 @@ class Relay:
         self._last_seq = 0  # the stream sequence the next message expects before it
         self._was_connected = False
         self._tracker: asyncio.Future[None] | None = None  # a tracking write under way
+        self.stall_seconds = stall_seconds
+        self._beat = time.monotonic()  # the last step of the relay's loops
+
+    def alive(self) -> bool:
+        """Liveness from progress: the relay's loops made a step within `stall_seconds`.
+
+        A relay waiting for NATS or the store still steps (it backs off and retries); one
+        stuck in a call that never returns stops stepping, and reports not alive.
+        """
+        return time.monotonic() - self._beat <= self.stall_seconds
+
+    def _step(self) -> None:
+        self._beat = time.monotonic()
 
     def status(self) -> RelayStatus:
         position = self._tracked if self.position is None else self.position
@@ -145,6 +162,7 @@ class Relay:
             log.warning("relay %s: cannot read its tracked position yet: %s", self.name, error)
         try:
             while not stop.is_set():
+                self._step()
                 if not await self._elected():
                     await self._stand_by(stop)
                     continue
@@ -181,6 +199,7 @@ class Relay:
 
     async def _stand_by(self, stop: asyncio.Event) -> None:
         """Another relay publishes the stream: report the lag from the shared tracked position."""
+        self._step()
         if not self.standby:
             log.info("relay %s: standing by, another relay publishes the stream", self.name)
             self.standby = True
@@ -206,6 +225,7 @@ class Relay:
             refusals = 0
             log.info("relay %s: connected, publishing after position %d", self.name, self.position)
             while not stop.is_set():
+                self._step()
                 if nc.is_closed:
                     raise ConnectionError("the NATS connection closed")
                 if not await self._elected():
@@ -284,6 +304,7 @@ class Relay:
             while reading is not None:
                 window = await reading
                 reading = None
+                self._step()
                 if window.error is not None:
                     failure = window.error  # publish what came before it, read no further
                 elif window.next_start and not stop.is_set() and time.monotonic() < until:
@@ -292,6 +313,7 @@ class Relay:
                     flights.append(await self._send(pipeline, window.plan))
                 while flights and (len(flights) >= depth or reading is None):
                     acks = await pipeline.wait(flights[0].batch, timeout)
+                    self._step()
                     failed = self._advance(flights.popleft(), acks, last=not flights)
                     if failed is None:
                         self._track_soon()

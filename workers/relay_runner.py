@@ -29,8 +29,9 @@ def run_relay(settings: Settings, from_position: int | None = None) -> None:
             loop.add_signal_handler(sig, stop.set)
         relay = Relay(service, settings, from_position=from_position)
         watch_relay(relay.name, relay.status)  # lag and position in /metrics (infra/metrics.py)
-        # /metrics, /healthz, /readyz on ECONCIERGE_WORKER_HEALTH_PORT (workers/health.py)
-        with worker_health(settings, service, "relay", lambda: not stop.is_set()):
+        # /metrics, /healthz, /readyz on ECONCIERGE_WORKER_HEALTH_PORT (workers/health.py);
+        # alive while its loops make progress, not merely while it was not told to stop.
+        with worker_health(settings, service, "relay", lambda: not stop.is_set() and relay.alive()):
             await relay.run(stop)
 
     try:
@@ -57,10 +58,16 @@ class RelayHandle:
     def status(self) -> RelayStatus:
         return self.relay.status()
 
-    def stop(self, timeout: float = 15.0) -> None:
+    def alive(self) -> bool:
+        """Its thread runs and its loops make progress (Relay.alive)."""
+        return self._thread.is_alive() and self.relay.alive()
+
+    def stop(self, timeout: float = 15.0) -> bool:
+        """Stop after the windows in flight are acked and tracked; whether it ended in time."""
         if self._loop is not None and self._stop is not None and self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(timeout)
+        return not self._thread.is_alive()
 
     def _main(self) -> None:
         async def main() -> None:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from infra.bootstrap import EConcierge
+from infra.clock import SystemClock
 from infra.metrics import unwatch, watch_worker
-from workers.health import WorkerHealth, store_readiness
+from workers.health import Heartbeat, WorkerHealth, store_readiness
+from workers.response_target import run_forever
 
 
 class Switch:
@@ -57,3 +61,43 @@ def test_metrics_report_the_worker_as_up(port: str) -> None:
 
 def test_a_worker_is_ready_when_its_store_answers(service: EConcierge) -> None:
     assert store_readiness(service)() is None
+
+
+def test_a_heartbeat_turns_not_alive_when_the_loop_stops_stepping() -> None:
+    heartbeat = Heartbeat(bound=0.2)
+    assert heartbeat.alive()
+    time.sleep(0.3)  # no beat: a pass stuck in a call that never returns
+    assert not heartbeat.alive()
+    heartbeat.beat()
+    assert heartbeat.alive()
+
+
+def test_the_response_check_loop_beats_around_each_pass_and_not_during_a_hung_one() -> None:
+    # Given a response check whose second pass hangs
+    passes, release = [], threading.Event()
+
+    class Service:
+        clock = SystemClock()
+
+        def record_missed_response_targets(self, now: object) -> int:
+            passes.append(now)
+            if len(passes) == 2:
+                release.wait(10)
+            return 0
+
+    heartbeat, stop = Heartbeat(bound=0.3), threading.Event()
+    loop = threading.Thread(
+        target=run_forever, args=(Service(), 0.05, stop), kwargs={"heartbeat": heartbeat.beat}
+    )
+    loop.start()
+    try:
+        # When it hangs for longer than the bound, then the worker is reported not alive
+        deadline = time.monotonic() + 5
+        while heartbeat.alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(passes) == 2 and not heartbeat.alive()
+    finally:
+        stop.set()
+        release.set()
+        loop.join(5)
+    assert heartbeat.alive()  # the pass ended: it beat again

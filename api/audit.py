@@ -25,7 +25,7 @@ from api.context import Service
 from api.paging import Paging
 from domain.errors import InvalidInput
 from infra.bootstrap import EConcierge
-from infra.evidence import export_with_evidence
+from infra.evidence import export_with_evidence, trail_evidence
 from projections.as_of import AggregateState, parse_as_of, render_state, state_as_of
 from projections.audit_export import to_html
 from projections.audit_query import AuditEntry, AuditFilter, parse_instant, read_trail, whole_trail
@@ -182,8 +182,14 @@ class AuditController(Controller):
         headers = {"X-View-Position": str(position), "X-View-Stale": str(not caught_up).lower()}
         name = f"audit-{subject.replace(' ', '-')}"
         if format_ is ExportFormat.HTML:
+            # The evidence too (issue 9): checkpoints and each event's inclusion proof.
+            proofs = trail_evidence(service, (e.position for e in entries))
             html = to_html(
-                entries, subject=subject, generated_at=service.clock.now(), position=position
+                entries,
+                subject=subject,
+                generated_at=service.clock.now(),
+                position=position,
+                evidence=proofs,
             )
             headers["Content-Disposition"] = f'inline; filename="{name}.html"'
             return Response(html.encode(), media_type="text/html; charset=utf-8", headers=headers)

@@ -6,8 +6,10 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import msgspec
+import pytest
 from litestar.testing import TestClient
 
 from infra.bootstrap import EConcierge
@@ -91,3 +93,144 @@ def test_an_export_whose_checkpoint_differs_from_the_kept_digest_fails(
 
     assert result.returncode == 1
     assert "differs from the kept digest" in result.stdout
+
+
+def _lines(export: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in export.read_text().splitlines()]
+
+
+def _write(export: Path, lines: list[dict[str, Any]]) -> Path:
+    export.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    return export
+
+
+def test_a_version_missing_inside_an_aggregates_exported_versions_fails_even_when_partial(
+    client: TestClient, service: EConcierge, clock: FixedClock, tmp_path: Path
+) -> None:
+    # Given an export without the assignment's second event (its first and third are there)
+    export = _export(client, service, clock, tmp_path)
+    lines = _lines(export)
+    assignment = [line for line in lines if line["aggregate_kind"] == "ConciergeAssignment"]
+    assert len(assignment) >= 3
+    _write(export, [line for line in lines if line is not assignment[1]])
+
+    # Then the gap is a failure, with or without --partial
+    for options in ((), ("--partial",)):
+        result = _verify(export, *options)
+        assert result.returncode == 1, result.stdout
+        assert "version(s) 2 between versions 1 and" in result.stdout
+
+
+def test_an_export_without_an_aggregates_first_versions_fails_unless_partial(
+    client: TestClient, service: EConcierge, clock: FixedClock, tmp_path: Path
+) -> None:
+    # Given an export that starts at the contract's second event
+    export = _export(client, service, clock, tmp_path)
+    lines = _lines(export)
+    first = next(line for line in lines if line["aggregate_kind"] == "Contract")
+    _write(export, [line for line in lines if line is not first])
+
+    strict_by_default, partial = _verify(export), _verify(export, "--partial")
+
+    assert strict_by_default.returncode == 1
+    assert "versions 1–1 are not in the export" in strict_by_default.stdout
+    assert partial.returncode == 0, partial.stdout
+    assert "note: " in partial.stdout and "versions 1–1 are not in the export" in partial.stdout
+
+
+def test_a_whole_aggregate_missing_from_a_contracts_export_fails(
+    client: TestClient, service: EConcierge, clock: FixedClock, tmp_path: Path
+) -> None:
+    # Given a contract's export with a liability claim on a ticket, the ticket's lines removed
+    desk = contract_in_service(client, clock)
+    ticket_id = desk.open_ticket(summary="Printer jam")["id"]
+    claim = desk.as_operator().post(
+        "/v1/liability/claims", json={"ticket_id": ticket_id, "kind": "damage", "description": "Toner spilt"}
+    )
+    assert claim.status_code == 201, claim.text
+    sealed(service)
+    catch_up_all(service, views_of(service), VIEWS)
+    export = tmp_path / "dispute.jsonl"
+    export.write_bytes(client.get(f"/v1/audit/export?contract_id={desk.contract_id}").content)
+    assert _verify(export).returncode == 0
+    lines = _lines(export)
+    _write(export, [line for line in lines if line["aggregate_id"] != ticket_id])
+
+    # Then the ticket the claim names is missing: a failure, a note with --partial
+    result = _verify(export)
+    assert result.returncode == 1
+    assert f"ticket {ticket_id}" in result.stdout and "its events are not in the export" in result.stdout
+    assert _verify(export, "--partial").returncode == 0
+
+    # And so is a contract's export without the contract's own events
+    _write(export, [line for line in lines if line["aggregate_id"] != desk.contract_id])
+    result = _verify(export)
+    assert result.returncode == 1
+    assert f"contract {desk.contract_id}: its own events" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("event_type", "ContractEnded"), ("aggregate_kind", "Ticket"), ("event_id", "x:1")],
+)
+def test_labels_derivable_from_the_hashed_topic_and_id_are_checked(
+    client: TestClient, service: EConcierge, clock: FixedClock, tmp_path: Path, field: str, value: str
+) -> None:
+    export = _export(client, service, clock, tmp_path)
+    lines = _lines(export)
+    lines[0][field] = value
+
+    result = _verify(_write(export, lines))
+
+    assert result.returncode == 1
+    assert "FAIL: line 1" in result.stdout and f"{field} {value!r} is not" in result.stdout
+
+
+def test_a_lines_contract_is_checked_against_what_its_aggregates_hashed_events_name(
+    client: TestClient, service: EConcierge, clock: FixedClock, tmp_path: Path
+) -> None:
+    export = _export(client, service, clock, tmp_path)
+    lines = _lines(export)
+    last = len(lines)
+    lines[-1]["contract_id"] = "00000000-0000-0000-0000-000000000001"
+
+    result = _verify(_write(export, lines))
+
+    assert result.returncode == 1
+    assert f"FAIL: line {last}" in result.stdout and "contract_id" in result.stdout
+
+
+def test_summary_and_rules_are_reported_as_not_evidence(
+    client: TestClient, service: EConcierge, clock: FixedClock, tmp_path: Path
+) -> None:
+    # Given an export whose readable summary was rewritten (it is derived text, not hashed)
+    export = _export(client, service, clock, tmp_path)
+    lines = _lines(export)
+    lines[0]["summary"] = "Something else entirely"
+
+    result = _verify(_write(export, lines))
+
+    # Then the verdict cannot rest on it, and the script says so
+    assert result.returncode == 0, result.stdout
+    assert "not evidence (shown for reading, not covered by the hashes): summary, rules" in result.stdout
+
+
+def test_the_html_export_carries_the_checkpoint_and_each_events_inclusion_proof(
+    client: TestClient, service: EConcierge, clock: FixedClock, tmp_path: Path
+) -> None:
+    export = _export(client, service, clock, tmp_path)
+    lines = _lines(export)
+    contract_id = lines[0]["contract_id"]
+    (checkpoint,) = checkpoints(service)
+
+    html = client.get(f"/v1/audit/export?contract_id={contract_id}&format=html").text
+
+    assert checkpoint.hash in html and checkpoint.root in html
+    for line in lines:
+        t = line["trail"]
+        assert t["hash"] in html and t["prev"] in html
+        assert all(sibling in html for sibling in t["proof"])
+        if t["checkpoint"] is not None:
+            assert f'leaf {t["leaf_index"]} of checkpoint {checkpoint.number}' in html
+    assert "not covered by a checkpoint yet" in html
+    assert "scripts/verify_export.py" in html

@@ -357,3 +357,50 @@ def audit_seal(every: float | None) -> None:
             )
     finally:
         service.close()
+
+
+# ---- erasure of personal data (issue 9) -----------------------------------------------------
+
+
+@_subgroup("privacy", "Personal data: erasure on request (crypto-shredding).").command("erase")
+@click.option("--subject", required=True, help="contract:<uuid> (a customer company) or concierge:<uuid> (a person).")
+@click.option("--reason", required=True, help="Cite the request (its reference and date); do not name the person.")
+@click.option("--operator", "operator_id", required=True, help="Your operator actor id: recorded as who erased.")
+def privacy_erase(subject: str, reason: str, operator_id: str) -> None:
+    """Erase a data subject's personal data, as POST /v1/privacy/erasures does.
+
+    Destroys the subject's keys, records PersonalDataErased (who, when, why, which keys)
+    in the trail, then rebuilds every view so that none keeps the erased text. Sending it
+    again after a failure completes it (README, "Personal data and erasure").
+    """
+    from uuid import uuid4
+
+    from api.privacy import rebuild_views
+    from domain.errors import DomainError
+    from domain.meta import EventMeta, Role
+    from infra.application import CommandContext
+    from infra.bootstrap import build
+    from infra.privacy import erase_personal_data
+
+    actor = operator_id.strip()
+    if not actor:
+        raise click.UsageError("--operator must name the operator who erases")
+    request = f"cli-erase-{uuid4()}"
+    ctx = CommandContext(meta=EventMeta(actor, Role.OPERATOR, request, request))
+    service = build(Settings.from_env())
+    try:
+        try:
+            result = erase_personal_data(service, ctx, subject, reason)
+        except DomainError as error:
+            raise click.ClickException(f"nothing erased: {error}") from None
+        erased = service.events.get(result.id, gt=result.version - 1)
+        key_ids = [key for event in erased for key in getattr(event, "key_ids", ())]
+        click.echo(
+            f"erased the personal data of {subject.strip().lower()}: {len(key_ids)} key(s) destroyed; "
+            f"PersonalDataErased recorded by {actor} at log position {result.position}"
+        )
+        click.echo("rebuilding every view, so that none keeps the erased text ...", err=True)
+        views = rebuild_views(service)
+    finally:
+        service.close()
+    click.echo(f"views rebuilt: {', '.join(views)}; every reading now shows those fields as [erased]")

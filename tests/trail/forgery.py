@@ -41,22 +41,26 @@ def next_event(
     )
 
 
-def rewrite_history(rows: StoredRows, position: int, change: Change) -> None:
+def rewrite_history(
+    rows: StoredRows, position: int, change: Change, *, reseal: bool = True
+) -> None:
     """Change the event at `position`, then recompute everything after it as the application
-    would have: every later hash of its aggregate's chain, and every checkpoint record (its
-    Merkle root over the rewritten hashes, its link to the rewritten previous checkpoint, its
-    own hash), and the checkpoint chain's own event hashes. The store alone then verifies."""
+    would have: every later hash of its aggregate's chain, and (with `reseal`) every
+    checkpoint record (its Merkle root over the rewritten hashes, its link to the rewritten
+    previous checkpoint, its own hash), and the checkpoint chain's own event hashes. The
+    store alone then verifies; without `reseal`, only the checkpoints' roots show it."""
     heads: dict[UUID, str] = {}  # aggregate -> the (rewritten) hash of its last version
     hashes: dict[int, str] = {}  # position -> the (rewritten) hash of its event
     previous_checkpoint = GENESIS
     for at, aggregate_id, version, topic, state in rows.rows():
         envelope = open_envelope(state)
         data = bytes(envelope.data)
-        if at == position or (aggregate_id == TRAIL_LOG_ID and version > 1):
+        resealing = reseal and aggregate_id == TRAIL_LOG_ID and version > 1
+        if at == position or resealing:
             fields = msgspec.json.decode(data)
             if at == position:
                 change(fields)
-            if aggregate_id == TRAIL_LOG_ID and version > 1:
+            if resealing:
                 c = fields["checkpoint"]
                 c["root"] = merkle_root(
                     h for p, h in hashes.items() if c["first_position"] <= p <= c["last_position"]

@@ -33,8 +33,15 @@ from infra.immutables import fork
 from infra.services.tickets import TicketRequest
 from infra.settings import Settings
 from tests.benchmarks import world
+from tests.conftest import DEFAULT_NOW
 
 WAIT = 30.0
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """The benchmarks' clock, which moves at each reading (the command mix needs it)."""
+    return world.SteppingClock(DEFAULT_NOW)
 
 
 @pytest.fixture

@@ -241,8 +241,8 @@ def test_a_rebuild_beside_running_workers_and_new_commands(
     try:
         for n in range(6):
             ticket = world.instructed(contract_id)
-            if n % 2:
-                world.visit(ticket, concierge, "2026-12-02 10:00")
+            if n % 2:  # after the ticket's opening (O3): the clock has moved to the last visit's end
+                world.visit(ticket, concierge, f"2026-12-02 {10 + n}:00")
         rebuild_views(
             service, store, VIEWS, batch_size=4,
             on_progress=lambda p, h: world.ticket(contract_id) if p < 20 else None,

@@ -29,12 +29,12 @@ def subject_filter(settings: Settings) -> str:
 
 
 def stream_config(settings: Settings) -> StreamConfig:
-    """The events stream: file storage, our subjects, the configured window and replicas."""
+    """The events stream: our subjects, the configured storage, window and replicas."""
     return StreamConfig(
         name=settings.nats_stream,
         description="e-Concierge domain events (docs/asyncapi.json)",
         subjects=[subject_filter(settings)],
-        storage=StorageType.FILE,
+        storage=StorageType(settings.nats_storage),  # "file" (default) or "memory"
         num_replicas=settings.nats_replicas,
         duplicate_window=settings.nats_duplicate_window_seconds,
     )
@@ -70,7 +70,9 @@ async def connect(settings: Settings, *, name: str, reconnect: bool = True) -> N
 async def ensure_stream(js: JetStreamContext, settings: Settings) -> StreamInfo:
     """Create the events stream, or bring an existing one to the configured settings.
 
-    Settings the operator added by hand (limits, max age) are kept; storage cannot change.
+    Settings the operator added by hand (limits, max age) are kept. JetStream cannot change
+    an existing stream's storage: a different ECONCIERGE_NATS_STORAGE is only warned about
+    (move the stream by hand, or delete it and re-feed with `econcierge worker relay --from 1`).
     """
     wanted = stream_config(settings)
     try:
@@ -80,7 +82,13 @@ async def ensure_stream(js: JetStreamContext, settings: Settings) -> StreamInfo:
         return await js.add_stream(wanted)
     current = info.config
     if current.storage != wanted.storage:
-        log.warning("stream %s uses %s storage, not file storage", wanted.name, current.storage)
+        log.warning(
+            "stream %s uses %s storage, not the configured %s storage (JetStream cannot "
+            "change it; the stream is used as it is)",
+            wanted.name,
+            _storage_name(current.storage),
+            _storage_name(wanted.storage),
+        )
     updated = current.evolve(
         subjects=wanted.subjects,
         num_replicas=wanted.num_replicas,
@@ -91,6 +99,10 @@ async def ensure_stream(js: JetStreamContext, settings: Settings) -> StreamInfo:
         return info
     log.info("updating JetStream stream %s", wanted.name)
     return await js.update_stream(updated)
+
+
+def _storage_name(storage: StorageType | None) -> str:
+    return storage.value if isinstance(storage, StorageType) else str(storage)
 
 
 async def last_published(js: JetStreamContext, stream: str) -> tuple[int, int | None]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -41,6 +41,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     nats_subject_prefix: str = "econcierge.events"  # subjects: <prefix>.<aggregate>.<id>.<Type>
     nats_duplicate_window_seconds: float = 120.0  # JetStream drops a repeated Nats-Msg-Id inside it
     nats_replicas: int = 1  # 3 on a NATS cluster
+    nats_storage: Literal["file", "memory"] = "file"  # the stream's JetStream storage
     nats_relay_batch: int = 256  # events per pipelined publish window
     nats_relay_poll_seconds: float = 0.5  # how often the relay looks for new events when idle
     nats_ack_timeout_seconds: float = 5.0  # a publish without an ack by then is retried

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import msgspec
@@ -11,6 +12,8 @@ from infra.event_contract.decode import decode_event
 from infra.event_contract.envelope import PublicEvent
 from infra.nats import connect, subject_filter
 from infra.settings import Settings
+
+log = logging.getLogger("econcierge.listen")
 
 
 def describe(event: PublicEvent) -> str:
@@ -34,7 +37,9 @@ async def listen(
 ) -> int:
     """Print events of the durable consumer `durable` until `count` arrived (or forever).
 
-    The consumer lives on the server: a restart resumes after the last acked event.
+    The consumer lives on the server: a restart resumes after the last acked event. A
+    message that is not an event of the contract is logged and terminated (`term()`: never
+    redelivered), so it cannot stop the consumer; it does not count towards `count`.
     """
     nc = await connect(settings, name=f"econcierge-listen:{durable}")
     seen = 0
@@ -52,7 +57,18 @@ async def listen(
             except TimeoutError:
                 continue
             for msg in messages:
-                out(describe(decode_event(msg.data)))
+                try:
+                    event = decode_event(msg.data)
+                except (msgspec.DecodeError, msgspec.ValidationError) as error:
+                    log.warning(
+                        "skipping an undecodable message on %s (stream sequence %s): %s",
+                        msg.subject,
+                        msg.metadata.sequence.stream,
+                        error,
+                    )
+                    await msg.term()  # not redelivered: it would fail the same way forever
+                    continue
+                out(describe(event))
                 await msg.ack()
                 seen += 1
     finally:

@@ -87,3 +87,54 @@ class PrivateNats:
             self.process.send_signal(signal.SIGTERM)
             self.process.wait(timeout=10)
         self.process = None
+
+
+class ServeProcess:
+    """`econcierge serve` (embedded SQLite, in-process workers) on a free loopback port."""
+
+    def __init__(self, settings: Settings, log: Path, **env: str) -> None:
+        self.port = free_port()
+        self.log = log
+        self.env = settings_env(settings)
+        self.env.update(ECONCIERGE_HOST="127.0.0.1", ECONCIERGE_PORT=str(self.port), **env)
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30.0) -> ServeProcess:
+        import httpx
+
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", "from api.cli import main; main()", "serve"],
+                cwd=REPO,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + timeout
+        while True:
+            assert self.process.poll() is None, f"serve exited:\n{self.text()}"
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, f"serve is not ready:\n{self.text()}"
+            time.sleep(0.1)
+
+    def terminate(self, timeout: float = 30.0) -> int:
+        """SIGTERM and wait; the exit status (uvicorn re-raises SIGTERM after its stop)."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout)
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(5)
+
+    def text(self) -> str:
+        return self.log.read_text(errors="replace")

@@ -16,6 +16,7 @@ from api.console import formats
 from api.console.access import MENU, may_open, page_key
 from api.console.csrf import CSRF_COOKIE, new_nonce, token_for
 from api.console.i18n import LANGUAGE_COOKIE, LANGUAGES, Translator
+from api.console.sentences import Sentences
 from api.console.session import COOKIE_PATH, over_tls
 from api.identity import Principal, identify
 
@@ -89,12 +90,14 @@ def menu(principal: Principal | None, request: Request) -> list[MenuItem]:
 def page(request: Request, template: str, *, status: int = 200, **context: Any) -> Template:
     """A console page: `template` rendered with the page's context and the shared one."""
     t = translator(request)
+    fmt = Formats(t)
     principal = caller(request)
     shared = {
         "t": t,
         "lang": t.language,
         "languages": LANGUAGES,
-        "fmt": Formats(t),
+        "fmt": fmt,
+        "say": Sentences(t, fmt),  # sentences from data: summaries, explanations, lines
         "principal": principal,
         "menu": menu(principal, request),
         "csrf": token_for(request),

@@ -137,3 +137,17 @@ def sign_in(page: Any, console: Console, token: str) -> None:
     page.get_by_label("ベアラートークン").fill(token)
     page.get_by_role("button", name="サインイン").click()
     page.wait_for_url(f"{console.url}/console")
+
+
+def tab_to(page: Any, name: str, limit: int = 60) -> None:
+    """Press Tab until the focused element's text is `name`, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.innerText.trim()") == name:
+            return
+    raise AssertionError(f"{name!r} was not reached with the Tab key")
+
+
+def fits_the_width(page: Any, width: int) -> bool:
+    """No sideways scroll: the page is no wider than the viewport."""
+    return bool(page.evaluate("document.documentElement.scrollWidth") <= width)

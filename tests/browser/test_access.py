@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
 from domain.meta import Role
-from tests.browser.conftest import Console, sign_in
+from tests.browser.conftest import Console, fits_the_width, sign_in
 
 
 def test_a_customer_sees_its_own_contract_and_a_404_for_another_companys(
@@ -118,14 +119,72 @@ def test_english_is_one_click_away(page: Any, console: Console) -> None:
     page.get_by_role("link", name="Contracts").first.click()
     assert "¥86,000" in page.get_by_role("row", name="さくら商事").inner_text()
 
+    page.goto(f"{console.url}/console/disputes/tickets/{console.world.sakura.ticket_id}")
+    explanation = page.locator("li.claim .explanation").first.inner_text()
+    assert explanation.startswith("The damage arose from work whose risk the customer")
+    page.goto(f"{console.url}/console/disputes/contracts/{console.world.sakura.contract_id}")
+    renegotiated = page.get_by_role("row", name=re.compile("Fee renegotiated"))
+    assert "Fee changed from ¥92,400 to ¥86,000/month from 01 Oct 2026" in renegotiated.inner_text()
 
-@pytest.mark.parametrize("page", [{"width": 390, "height": 844}], indirect=True)
+
+def test_the_operator_sees_a_contracts_clusters_concierges_and_open_tickets(
+    page: Any, console: Console
+) -> None:
+    sign_in(page, console, console.token(Role.OPERATOR, "op-tanaka"))
+    page.goto(f"{console.url}/console/contracts/{console.world.sakura.contract_id}")
+
+    # its site cluster, the concierge serving it (K2), and the volume recorded
+    cluster = page.get_by_role("region", name="拠点クラスター").get_by_role("row", name="hq")
+    for cell in ("Tokyo Minato", "30", "担当中", "佐藤 健"):
+        assert cell in cluster.inner_text()
+    # its open ticket, past the 24-hour target (O3), and no other company's
+    tickets = page.get_by_role("region", name="未完了のチケット")
+    assert tickets.get_by_role("row").count() == 2  # the header, and one ticket
+    ticket = tickets.get_by_role("row", name=re.compile("3階のプリンターが紙詰まり"))
+    assert "高" in ticket.inner_text() and "目標超過" in ticket.inner_text()
+    assert "全社のネットワークが停止" not in page.locator("main").inner_text()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.mark.parametrize("page", [PHONE], indirect=True)
 def test_pages_fit_a_phone_and_work_from_the_keyboard(page: Any, console: Console) -> None:
     sign_in(page, console, console.token(Role.COMPLIANCE, "auditor-ito"))
     page.goto(f"{console.url}/console/disputes/contracts/{console.world.sakura.contract_id}")
 
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+    assert fits_the_width(page, PHONE["width"])  # no sideways scroll
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+@pytest.mark.parametrize(
+    ("page", "role", "path", "content"),
+    [
+        (PHONE, Role.BILLING, "/console/billing?month=2026-11", "article.statement tbody tr"),
+        (PHONE, Role.OPERATOR, "/console/contracts", "table tbody tr"),
+        (PHONE, Role.OPERATOR, "/console/dispatch", "table.board tbody tr"),
+        (PHONE, Role.OPERATOR, "/console/contracts/{contract}", "table tbody tr"),
+    ],
+    ids=["billing", "contracts", "dispatch", "contract"],
+    indirect=["page"],
+)
+def test_each_page_fits_a_phone(
+    page: Any, console: Console, role: Role, path: str, content: str
+) -> None:
+    # given someone on a phone (390 px wide)
+    sign_in(page, console, console.token(role, "someone"))
+
+    # when it opens the page
+    page.goto(console.url + path.format(contract=console.world.sakura.contract_id))
+
+    # then nothing scrolls sideways, and the page's content is there within the width
+    assert fits_the_width(page, PHONE["width"])
+    assert page.get_by_role("heading", level=1).is_visible()
+    first = page.locator(content).first
+    first.scroll_into_view_if_needed()
+    box = first.bounding_box()
+    assert first.is_visible() and box is not None
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]

@@ -1,4 +1,5 @@
-"""The console's rules over plain HTTP (no browser): session cookie, CSRF, headers, catalogues.
+"""The console's rules over plain HTTP (no browser): session cookie, CSRF, headers, errors,
+redirects, the month close as a command. (The catalogues: test_catalogues.py.)
 
 These run on every configured backend, like the API tests (tests/conftest.py).
 """
@@ -8,7 +9,6 @@ from __future__ import annotations
 import logging
 import re
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
@@ -18,7 +18,6 @@ from prometheus_client import REGISTRY
 from api.app import create_app
 from api.console.csrf import CSRF_COOKIE, form_token
 from api.console.headers import CSP
-from api.console.i18n import LANGUAGES, catalogue
 from api.console.pages.auth import safe_next
 from api.console.session import SESSION_COOKIE
 from domain.meta import Role
@@ -28,8 +27,6 @@ from projections.audit_query import AuditFilter, whole_trail
 from projections.catalog import VIEWS, close_views, views_of
 from projections.runner import catch_up_all
 from tests.browser.world import build_world
-
-TEMPLATES = Path(__file__).resolve().parents[2] / "api" / "console" / "templates"
 
 
 @pytest.fixture
@@ -54,22 +51,6 @@ def _heading(html: str) -> str:
     """The text of the page's h1."""
     found = re.search(r"<h1>(.*?)</h1>", html, re.DOTALL)
     return re.sub(r"<[^>]+>", "", found.group(1)).strip() if found else ""
-
-
-def test_both_catalogues_have_the_same_labels() -> None:
-    ja, en = catalogue("ja"), catalogue("en")
-    assert set(ja) - set(en) == set() and set(en) - set(ja) == set()
-
-
-def test_every_label_a_template_names_is_catalogued() -> None:
-    used = set()
-    for template in TEMPLATES.glob("*.html"):
-        used |= set(re.findall(r"\bt\('([a-z_]+\.[a-z_.]+)'\s*[,)]", template.read_text()))
-    sections = "|".join({key.partition(".")[0] for key in catalogue("ja")})
-    for module in TEMPLATES.parent.rglob("*.py"):  # labels named in code (states, menu, errors)
-        used |= set(re.findall(rf'"((?:{sections})\.(?!html")[a-z_]+)"', module.read_text()))
-    for language in LANGUAGES:
-        assert used - set(catalogue(language)) == set(), language
 
 
 def test_after_sign_in_only_pages_of_this_console_are_followed() -> None:

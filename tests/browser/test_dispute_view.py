@@ -24,7 +24,13 @@ def test_compliance_reads_a_contracts_timeline_and_its_state_as_of_an_earlier_in
     assert page.get_by_role("heading", level=1).inner_text() == "紛争調査：さくら商事"
     timeline = page.locator("table.timeline tbody tr")
     assert "契約申込" in timeline.first.inner_text()
-    assert "月額改定" in page.locator("table.timeline").inner_text()
+    renegotiated = page.get_by_role("row", name=re.compile("月額改定"))
+    assert (  # each summary in Japanese, from the event's fields, amounts in yen
+        "月額を ¥92,400 から ¥86,000 に改定（2026年10月1日から）：年間継続による値引き"
+        in renegotiated.inner_text()
+    )
+    assert page.locator("table.timeline td[lang]").count() == 0  # no English fallback
+    assert not re.search(r"\byen\b", page.locator("table.timeline").inner_text())
     fee = page.locator("dd[data-field='contract.monthly_fee']")
     assert fee.inner_text() == "¥86,000"  # today's state, in yen as people write it
 
@@ -90,6 +96,12 @@ def test_compliance_sees_the_decision_and_follows_its_evidence_to_the_event(
     claim = page.locator("li.claim").first
     assert "顧客の負担" in claim.locator(".decision").inner_text()  # the risk was acknowledged
     assert claim.locator(".rule").inner_text() == "L2"
+    explanation = claim.locator(".explanation")
+    assert explanation.inner_text() == (
+        "顧客が了承したリスク（O6）を伴う作業から損害が生じたため、"
+        "コンシェルジュと運営者に責任はありません（L2）。"
+    )
+    assert explanation.get_attribute("lang") is None  # written in the page's language
     evidence = claim.locator("a.evidence")
     texts = [
         page.locator(f"tr{link.get_attribute('href')}").inner_text() for link in evidence.all()

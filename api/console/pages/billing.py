@@ -41,11 +41,13 @@ def statements(
 ) -> Template:
     first = _month(service, month)
     billing.wait_for(service, position)  # after a close: show the closed month
+    found = billing.statements(service, first)
     return page(
         request,
         "billing.html",
         month=first,
-        statements=billing.statements(service, first),
+        statements=found,
+        evidence=billing.evidence(service, found),
         closed=billing.is_closed(service, first),
         closed_now=request.query_params.get("closed") == "1",
     )

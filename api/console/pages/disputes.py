@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from api.console import liability, read
 from api.console.exports import export
 from api.console.rendering import page
+from api.console.sentences import CONCIERGE_FIELDS
 from api.console.states import as_of
 from api.context import Service
 from domain.aggregates.contract import Contract
@@ -47,10 +48,15 @@ def find(request: Request, service: Service, q: Query = None) -> Response:
 
 
 def _actors(service: EConcierge, entries: list[AuditEntry]) -> dict[str, str]:
-    """Concierges act under their id: show their names instead."""
-    return read.concierge_names(
-        service, {e.actor_id for e in entries if e.actor_role == "concierge"}
-    )
+    """Concierges act, and events name them, by their id: show their names instead."""
+    ids = {e.actor_id for e in entries if e.actor_role == "concierge"}
+    ids |= {
+        str(value)
+        for e in entries
+        for name, value in e.payload.items()
+        if name in CONCIERGE_FIELDS and value
+    }
+    return read.concierge_names(service, ids)
 
 
 def _instant(service: EConcierge, text: str | None) -> datetime:

@@ -2,12 +2,16 @@
 
 The library's mechanism, configured from settings: the snapshot store is enabled
 (`IS_SNAPSHOTTING_ENABLED`, infra/store.py), `snapshotting_intervals` names the kinds of
-infra/snapshots.py with the interval, and `Application.take_snapshot` takes each one
-(it loads the recorded state at that version, so a snapshot is what replay gives).
-Two differences from the library's own `_take_snapshots`:
+infra/snapshots.py with the interval.
+Three differences from the library's own `_take_snapshots`:
 - one snapshot per aggregate and save, at the save's last version, when the save
   crossed a multiple of the interval (a save of many events would otherwise take one
   per multiple); so loading reads a snapshot and fewer than `interval` events;
+- the snapshot is taken of the aggregate just committed, not of a copy loaded again
+  from the store (`take_snapshot`): that reload decoded the previous snapshot and
+  replayed up to `interval` events on the command's thread, for the same state, since
+  `apply` is deterministic and committed aggregates are never changed in place
+  (ForkingRepository, infra/application.py);
 - PostgreSQL commands are appended by the group committer, not by `save()`: the same
   step runs after `_store` there.
 A snapshot is taken after the command's events are committed: if taking it fails, the
@@ -23,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from uuid import UUID
 
 from eventsourcing.application import ProcessingEvent
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, Snapshot
 from eventsourcing.persistence import EventStore, IntegrityError
 from eventsourcing.postgres import PostgresFactory
 
@@ -33,8 +37,8 @@ from infra.snapshots import KINDS, SnapshotMapper, prune
 
 log = logging.getLogger("econcierge.snapshots")
 
-#: (kind, aggregate id, first new version, last new version) of one save.
-Span = tuple[type, UUID, int, int]
+#: (the committed aggregate, its first new version in this save) of one save.
+Span = tuple[Aggregate, int]
 
 
 class Snapshotting(ServiceApplication):
@@ -60,26 +64,17 @@ class Snapshotting(ServiceApplication):
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
         # Called by `save()` (SQLite commands, checkpoints, anything saved directly).
-        spans: dict[UUID, list[int]] = {}
+        firsts: dict[UUID, int] = {}
         for event in processing_event.events:
-            first_last = spans.setdefault(event.originator_id, [event.originator_version] * 2)
-            first_last[0] = min(first_last[0], event.originator_version)
-            first_last[1] = max(first_last[1], event.originator_version)
+            version = event.originator_version
+            firsts[event.originator_id] = min(firsts.get(event.originator_id, version), version)
         aggregates = processing_event.aggregates
-        self.snapshot_saved(
-            (type(aggregates[i]), i, first, last)
-            for i, (first, last) in spans.items()
-            if i in aggregates
-        )
+        self.snapshot_saved((aggregates[i], first) for i, first in firsts.items() if i in aggregates)
 
     def _store(self, aggregates: Sequence[Aggregate]) -> int | None:
         if getattr(self, "group_committer", None) is None or not self.snapshotting_intervals:
             return super()._store(aggregates)  # save(): _take_snapshots runs inside
-        spans = [
-            (type(a), a.id, a.version - len(a.pending_events) + 1, a.version)
-            for a in aggregates
-            if a.pending_events
-        ]
+        spans = [(a, a.version - len(a.pending_events) + 1) for a in aggregates if a.pending_events]
         position = super()._store(aggregates)
         self.snapshot_saved(spans)
         return position
@@ -88,14 +83,16 @@ class Snapshotting(ServiceApplication):
         """Snapshot each saved aggregate whose new events crossed a multiple of its interval."""
         if not self.snapshots or not self.snapshotting_intervals:
             return
-        for kind, aggregate_id, first, last in spans:
-            interval = self.snapshotting_intervals.get(kind)
+        for aggregate, first in spans:
+            interval = self.snapshotting_intervals.get(type(aggregate))
+            last = aggregate.version
             if not interval or last // interval == (first - 1) // interval:
                 continue
             try:
-                self.take_snapshot(aggregate_id, version=last)
-                prune(self.snapshots.recorder, aggregate_id, below=last)
+                kind = getattr(type(aggregate), "Snapshot", None) or self.snapshot_class or Snapshot
+                self.snapshots.put([kind.take(aggregate)])
+                prune(self.snapshots.recorder, aggregate.id, below=last)
             except IntegrityError:
                 pass  # another process stored this version's snapshot first
             except Exception:  # the command is committed: loading replays more instead
-                log.exception("no snapshot of %s v%d", aggregate_id, last)
+                log.exception("no snapshot of %s v%d", aggregate.id, last)

@@ -110,6 +110,29 @@ def test_commands_snapshot_a_ticket_every_interval_and_keep_the_latest_only(
     assert exactly(cold) == exactly(replayed(service, ticket_id))
 
 
+def test_a_command_snapshots_the_ticket_it_committed_without_reading_the_store_again(
+    service: EConcierge, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desk = _desk(service, clock)
+    ticket_id = desk.ready_ticket()  # version 2, cached
+    snapshot_reads: list[UUID] = []  # a reload reads the latest snapshot first
+    recorder = service.snapshots.recorder  # type: ignore[union-attr]
+    select = recorder.select_events
+
+    def counted(originator_id: UUID, *args: object, **kwargs: object) -> object:
+        snapshot_reads.append(originator_id)
+        return select(originator_id, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(recorder, "select_events", counted)
+    _visits(desk, ticket_id, 1)  # version 3 crosses the interval: a snapshot is taken
+    monkeypatch.undo()
+
+    assert snapshot_reads == []  # taken of the committed ticket, not of a reload
+    assert snapshot_versions(service, ticket_id) == [3]
+    cold = service.repository.get(ticket_id, version=3)  # the snapshot alone
+    assert exactly(cold) == exactly(replayed(service, ticket_id))
+
+
 def test_a_save_crossing_several_multiples_takes_one_snapshot_at_its_end(
     service: EConcierge, clock: FixedClock
 ) -> None:

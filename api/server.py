@@ -17,10 +17,12 @@ answered; one it never accepted was never applied.
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable
 from types import FrameType
+from typing import Any
 
 import uvicorn
 
@@ -109,19 +111,20 @@ def serve_api(settings: Settings, host: str, port: int, with_workers: bool) -> N
     check_configuration(settings)  # before the store is built: nothing created on refusal
     service = build(settings)
     background = start_background(service, settings, with_workers)
-    server: _Server | None = None
+    signalled = _SignalTime()
 
     def stop_all() -> None:
         # Once: from the app's shutdown hook, or below when uvicorn returns.
-        signalled = server.signalled_at if server is not None else None
-        background.stop((signalled or time.monotonic()) + settings.shutdown_timeout_seconds)
+        began = signalled.at or time.monotonic()
+        background.stop(began + settings.shutdown_timeout_seconds)
         log.info("API stopped")
 
     try:
         app = create_app(service)
+        app.on_startup.append(signalled.install)  # after uvicorn installed its handlers
         # uvicorn runs this after the requests in flight are answered, then re-raises SIGTERM.
         app.on_shutdown.append(stop_all)
-        config = uvicorn.Config(
+        uvicorn.run(
             app,
             host=host,
             port=port,
@@ -130,23 +133,35 @@ def serve_api(settings: Settings, host: str, port: int, with_workers: bool) -> N
             timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
             timeout_keep_alive=5,
         )
-        server = _Server(config)
-        server.run()
     finally:
         stop_all()
-    if not server.started:
-        raise SystemExit(3)  # uvicorn's STARTUP_FAILURE: e.g. the port is taken
 
 
-class _Server(uvicorn.Server):
-    """uvicorn's server, noting when the first termination signal came (the stop's start)."""
+class _SignalTime:
+    """When the first termination signal came: the start of the bounded stop.
 
-    signalled_at: float | None = None
+    Installed in front of uvicorn's own handlers (which it restores when it returns), from
+    the app's startup hook, so that the workers' share of the stop counts from the signal.
+    """
 
-    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        if self.signalled_at is None:
-            self.signalled_at = time.monotonic()
-        super().handle_exit(sig, frame)
+    def __init__(self) -> None:
+        self.at: float | None = None
+
+    def install(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return  # signals are only delivered to the main thread's handlers
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            handler = signal.getsignal(signum)
+            if callable(handler):
+                signal.signal(signum, self._noting(handler))
+
+    def _noting(self, handler: Callable[[int, FrameType | None], Any]) -> Callable[..., None]:
+        def noted(signum: int, frame: FrameType | None) -> None:
+            if self.at is None:
+                self.at = time.monotonic()
+            handler(signum, frame)
+
+        return noted
 
 
 def _remaining(deadline: float) -> float:

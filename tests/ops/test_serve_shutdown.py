@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -117,3 +118,25 @@ def test_the_stop_counts_from_the_signal_so_a_late_start_leaves_the_workers_less
     wait_for = time.monotonic() + 10
     while background_threads() and time.monotonic() < wait_for:
         time.sleep(0.05)
+
+
+def test_the_stop_s_clock_starts_when_the_signal_comes_and_uvicorn_still_gets_it() -> None:
+    # Given uvicorn's handler for SIGINT (here a recording stand-in), and serve's in front
+    from api.server import _SignalTime
+
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: received.append(signum))
+    try:
+        signalled = _SignalTime()
+        signalled.install()
+        assert signalled.at is None
+
+        # When the signal comes
+        before = time.monotonic()
+        signal.raise_signal(signal.SIGINT)
+
+        # Then the time is noted, and uvicorn's handler ran as before
+        assert signalled.at is not None and signalled.at >= before
+        assert received == [signal.SIGINT]
+    finally:
+        signal.signal(signal.SIGINT, previous)

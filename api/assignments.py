@@ -13,6 +13,7 @@ from litestar.params import FromPath, JSONBody
 from api.context import Context, Service, provide_command_context
 from api.contracts import Body
 from api.limits import Ref, Text
+from api.paging import Paging, bad_cursor, slice_page
 from api.responses import command_response, state_after
 from domain.aggregates.concierge_assignment import (
     AssignmentStatus,
@@ -236,10 +237,30 @@ class AssignmentController(Controller):
         return _answer(service, service.end_assignment(ctx, assignment_id, data.reason))
 
 
+class AssignmentsPage(msgspec.Struct, kw_only=True):
+    items: list[AssignmentView]  # in the contract's cluster order
+    next_cursor: str | None  # pass as `cursor` for the next page; None on the last one
+
+
 class ContractAssignmentsController(Controller):
     path = "/contracts/{contract_id:uuid}/assignments"
     tags = ("concierges",)
 
     @get("/", sync_to_thread=True, summary="The assignments of a contract's site clusters (K2)")
-    def of_contract(self, contract_id: FromPath[UUID], service: Service) -> list[AssignmentView]:
-        return [assignment_view(a) for a in service.assignments_of(contract_id)]
+    def of_contract(
+        self, contract_id: FromPath[UUID], service: Service, page: Paging
+    ) -> AssignmentsPage:
+        # One assignment per site cluster (K2), in the contract's cluster order; a contract
+        # never loses a cluster, so the last cluster shown marks where the next page starts.
+        assignments = service.assignments_of(contract_id)
+        clusters = [a.cluster for a in assignments]
+        start = 0
+        if page.cursor is not None:
+            if page.cursor not in clusters:
+                raise bad_cursor(page.cursor)
+            start = clusters.index(page.cursor) + 1
+        shown, more = slice_page(assignments, page, start)
+        return AssignmentsPage(
+            items=[assignment_view(a) for a in shown],
+            next_cursor=shown[-1].cluster if more else None,
+        )

@@ -1,9 +1,16 @@
 """HTTP read of the dispatch board (O3): open tickets by urgency then age, flagged past
-the 24-hour target as of the service clock's "now"."""
+the 24-hour target as of the service clock's "now".
+
+Whose board a caller reads is the policy's decision (api/policy.py, DISPATCH_BOARD): a
+concierge its own, staff any one or every open ticket. The board is paged like every list
+(`?limit=&cursor=`); the cursor is the last ticket's place in the board's order, so a
+ticket resolved between two pages moves no other ticket to another page.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import bisect
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import msgspec
@@ -11,22 +18,45 @@ from litestar import Controller, get
 from litestar.params import QueryParameter
 
 from api.context import Caller, Service
-from api.tenancy import canonical
+from api.paging import Paging, bad_cursor, slice_page
+from api.policy import DISPATCH_BOARD
 from api.view_reads import MinPosition, caught_up
-from domain.errors import NotFound
-from domain.meta import Role
 from projections.catalog import views_of
 from projections.dispatch_query import BoardTicket, open_tickets
 
 VIEW = "dispatch"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+#: A ticket's place on the board: most urgent first, then oldest first, then by id.
+BoardKey = tuple[int, int, str]
 
 
 class DispatchBoard(msgspec.Struct, kw_only=True):
     now: datetime  # the service clock's reading the flags are computed at
     concierge_id: str | None  # whose board (None: every open ticket)
-    tickets: list[BoardTicket]
+    tickets: list[BoardTicket]  # one page of the board, in its order
+    next_cursor: str | None  # pass as `cursor` for the next page; None on the last one
     position: int  # the dispatch view's position when read
     stale: bool  # true when `min_position` was not reached within the wait
+
+
+def board_key(ticket: BoardTicket) -> BoardKey:
+    opened_us = (ticket.opened_at - _EPOCH) // timedelta(microseconds=1)
+    return (-ticket.urgency.rank, opened_us, str(ticket.ticket_id))
+
+
+def _encode(key: BoardKey) -> str:
+    return "|".join(str(part) for part in key)
+
+
+def _decode(cursor: str) -> BoardKey:
+    parts = cursor.split("|")
+    try:
+        if len(parts) != 3 or not parts[2]:
+            raise ValueError(cursor)
+        return (int(parts[0]), int(parts[1]), parts[2])
+    except ValueError:
+        raise bad_cursor(cursor) from None
 
 
 class DispatchController(Controller):
@@ -42,23 +72,26 @@ class DispatchController(Controller):
         self,
         service: Service,
         principal: Caller,
+        page: Paging,
         concierge_id: Annotated[
             str | None, QueryParameter(max_length=200, description="One concierge's board.")
         ] = None,
         min_position: MinPosition = None,
     ) -> DispatchBoard:
-        if principal.role is Role.CONCIERGE:
-            # A concierge sees its own board only; another's is as unknown to it as a typo.
-            mine = principal.concierge_id
-            if concierge_id is not None and canonical(concierge_id) != canonical(mine):
-                raise NotFound(f"no concierge with id {concierge_id}")
-            concierge_id = mine
-        elif concierge_id is not None:
-            concierge_id = canonical(concierge_id)
+        whose = DISPATCH_BOARD.board(principal, concierge_id)
+        after = _decode(page.cursor) if page.cursor is not None else None
         position, fresh = caught_up(service, VIEW, min_position)
         now = service.clock.now()
         with views_of(service).read() as tx:
-            tickets = open_tickets(tx, now, concierge_id)
+            ordered = sorted(open_tickets(tx, now, whose), key=board_key)
+        keys = [board_key(t) for t in ordered]
+        start = 0 if after is None else bisect.bisect_right(keys, after)
+        tickets, more = slice_page(ordered, page, start)
         return DispatchBoard(
-            now=now, concierge_id=concierge_id, tickets=tickets, position=position, stale=not fresh
+            now=now,
+            concierge_id=whose,
+            tickets=tickets,
+            next_cursor=_encode(board_key(tickets[-1])) if more else None,
+            position=position,
+            stale=not fresh,
         )

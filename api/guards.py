@@ -53,9 +53,10 @@ async def authorise(connection: ASGIConnection, handler: BaseRouteHandler) -> No
         raise PermissionDeniedException(
             detail=f"role {principal.role} may not call {method} {template}"
         )
+    request: Request = connection  # type: ignore[assignment]
+    await rule.tenant.unambiguous(request)  # a tenant named twice: 422, for every role
     if principal.role in STAFF:
         return  # provider staff are not limited to a tenant
-    request: Request = connection  # type: ignore[assignment]
     check = await rule.tenant.lookup(principal, request, request.app.state.service)
     if check is None:
         return

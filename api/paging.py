@@ -2,17 +2,22 @@
 
 A list handler declares `page: Paging` and gets a `Page` (the `page` dependency is
 registered on the app). A limit above the maximum is a 422, never a silently huge page.
+A handler that pages a list it holds in memory (in its answer order) takes its slice with
+`slice_page`; a cursor that no page gave is a 422 (`bad_cursor`).
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, TypeVar
 
 import msgspec
 from litestar import Request
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import ValidationException
 from litestar.params import QueryParameter
+
+from domain.errors import InvalidInput
 
 DEFAULT_LIMIT = 50
 MAX_CURSOR_LENGTH = 500
@@ -63,3 +68,17 @@ page_dependency = Provide(provide_page, sync_to_thread=False)
 
 # The marker a list handler uses: `def list_x(self, page: Paging) -> ...`.
 Paging = NamedDependency[Page]
+
+
+T = TypeVar("T")
+
+
+def bad_cursor(cursor: str) -> InvalidInput:
+    """The 422 for a cursor that is not the `next_cursor` of a previous page."""
+    return InvalidInput("cursor must be the `next_cursor` of a previous page", cursor=cursor)
+
+
+def slice_page(ordered: Sequence[T], page: Page, start: int = 0) -> tuple[list[T], bool]:
+    """At most `page.limit` items of a list in answer order, from index `start`; and whether
+    more follow (then the last item's key is the `next_cursor`)."""
+    return list(ordered[start : start + page.limit]), start + page.limit < len(ordered)

@@ -15,8 +15,12 @@ Decisions (where the Actors table leaves room):
 - On a concierge's behalf the operator may log a visit, classify, quote or refer extra
   work, record a sale; disclosing risks, starting work, vendor calls and work slips are
   the concierge's own acts.
-- Concierges read the contracts they serve (they need the sites and options) and their
-  own profile; a customer reads the profile of a concierge serving it or proposed to it.
+- Concierges read the contracts they serve (they need the sites and options), their
+  own profile and their own dispatch board (another concierge's board is a 404, never a
+  403: like any object outside the caller's scope, its existence is not revealed); a
+  customer reads the profile of a concierge serving it or proposed to it.
+- A tenant is named once: a tenant-naming query parameter or body field given twice is a
+  422 for every role (api/tenancy.py says why).
 - Billing and compliance read contracts, assignments and tickets, never send an
   operational command (`command()` refuses them); compliance reads the audit views.
   Billing's views are `read(...)` rules and its month close a `month_close()` rule.
@@ -26,7 +30,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from api.tenancy import NO_TENANT, ConciergeProfileOf, ContractOf, ObjectOf, TenantFinder
+from api.tenancy import (
+    NO_TENANT,
+    ConciergeProfileOf,
+    ContractOf,
+    DispatchBoardOf,
+    ObjectOf,
+    TenantFinder,
+)
 from domain.aggregates.concierge_assignment import ConciergeAssignment
 from domain.aggregates.liability_claim import LiabilityClaim
 from domain.aggregates.ticket import Ticket
@@ -75,6 +86,8 @@ ASSIGNMENT = ObjectOf(ConciergeAssignment, "assignment_id", EConcierge.assignmen
 PROFILE = ConciergeProfileOf("concierge_id")
 TICKET = ObjectOf(Ticket, "ticket_id", EConcierge.ticket_scope)
 CLAIM = ObjectOf(LiabilityClaim, "claim_id", EConcierge.claim_scope)
+#: A concierge's own dispatch board; the handler reads the board this rule narrows to.
+DISPATCH_BOARD = DispatchBoardOf("concierge_id")
 
 POLICY: dict[str, Rule] = {
     # Contracts and quotes: the operator quotes and creates contracts (Actors: operator).
@@ -129,8 +142,9 @@ POLICY: dict[str, Rule] = {
     "POST /v1/liability/claims": command(OPERATOR),
     "POST /v1/liability/claims/{claim_id}/findings": command(OPERATOR, tenant=CLAIM),
     "GET /v1/liability/claims/{claim_id}": read(OPERATOR, COMPLIANCE, tenant=CLAIM),
-    # Dispatch board (O3): the operator's; a concierge gets its own board (the view filters).
-    "GET /v1/dispatch": read(OPERATOR, CONCIERGE),
+    # Dispatch board (O3): the operator reads every board; a concierge only its own (another
+    # concierge's is a 404, as any object outside its scope; none named means its own).
+    "GET /v1/dispatch": read(OPERATOR, CONCIERGE, tenant=DISPATCH_BOARD),
     # Privacy (issue 9): erasing a data subject's personal data is the operator's act.
     "POST /v1/privacy/erasures": command(OPERATOR),
     # Tickets (S1-S6, X1-X3, O1-O8, L1): the roles the Ticket aggregate accepts for each

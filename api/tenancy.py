@@ -9,13 +9,21 @@ never reveals that the object exists.
 A finder works in two steps: `lookup` reads what names the object (a path or query
 parameter, the body) on the event loop, and returns the check that reads the store; the
 guard (api/guards.py) runs that check on a worker thread, the handler's own for a command.
+
+A tenant is named once. litestar hands a handler the last value of a repeated query
+parameter, and msgspec keeps the last of a repeated JSON key; a check reading another
+value than the handler would let a caller pass its own contract to the check and another
+company's to the handler. So `unambiguous` (run by the guard for every role, staff too)
+refuses a tenant-naming query parameter or body field given twice with a 422, before
+anything is read; what the check reads is then the one value the handler gets.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 from uuid import UUID
 
 import msgspec
@@ -59,14 +67,24 @@ Check = Callable[[], None]
 class TenantFinder(Protocol):
     """Decides whether a (customer or concierge) caller may touch the requested object."""
 
+    async def unambiguous(self, request: Request) -> None:
+        """Refuse (422) a request that names its tenant more than once (every role)."""
+
     async def lookup(self, principal: Principal, request: Request, service: EConcierge) -> Check | None:
         """Read what names the object (path, query or body: on the event loop) and return the
         check that reads the store, or None when nothing is left to check. Raises NotFound
         or a validation error at once when that is already decided."""
 
 
+class _ByPath:
+    """A path parameter cannot be repeated: nothing to refuse."""
+
+    async def unambiguous(self, request: Request) -> None:
+        return None
+
+
 @dataclass(frozen=True)
-class NoTenant:
+class NoTenant(_ByPath):
     """Nothing tenant-owned is named (a quote, a new application): the role check suffices."""
 
     async def lookup(self, principal: Principal, request: Request, service: EConcierge) -> Check | None:
@@ -79,17 +97,54 @@ class _ContractRef(msgspec.Struct):
     contract_id: UUID
 
 
-async def _body_contract_id(request: Request) -> UUID:
-    """The body's `contract_id`, decoded as the handler will decode it (msgspec, same rules)."""
+def _given_twice(name: str, source: str) -> ValidationException:
+    return ValidationException(
+        detail=f"{source} {'parameter' if source == 'query' else 'field'} {name} names the "
+        "tenant and may be given only once",
+        extra=[{"key": name, "source": source, "message": "given more than once"}],
+    )
+
+
+def query_value(request: Request, name: str) -> str | None:
+    """The one value of a tenant-naming query parameter (None when absent; 422 when repeated)."""
+    values = request.query_params.getall(name, [])
+    if len(values) > 1:
+        raise _given_twice(name, "query")
+    return values[0] if values else None
+
+
+def _refuse_repeated_key(body: bytes, name: str) -> None:
+    """422 when the JSON object names `name` twice (msgspec would keep the last silently)."""
+    if body.count(name.encode()) <= 1 and b"\\" not in body:
+        return  # the key cannot occur twice, not even spelt with escapes
+    repeated = False
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal repeated
+        repeated = repeated or sum(1 for key, _ in items if key == name) > 1
+        return dict(items)
+
     try:
-        return msgspec.json.decode(await request.body(), type=_ContractRef).contract_id
+        json.loads(body, object_pairs_hook=pairs)
+    except ValueError:
+        return  # not JSON: the decoding that follows refuses it
+    if repeated:
+        raise _given_twice(name, "body")
+
+
+async def _body_contract_id(request: Request, name: str) -> UUID:
+    """The body's `contract_id`, decoded as the handler will decode it (msgspec, same rules)."""
+    body = await request.body()
+    _refuse_repeated_key(body, name)
+    try:
+        return msgspec.json.decode(body, type=_ContractRef).contract_id
     except msgspec.DecodeError as error:
         # Fail closed: a body we cannot read a tenant from is refused before the handler runs.
         raise ValidationException(detail=str(error)) from None
 
 
 def _query_uuid(request: Request, name: str) -> UUID:
-    raw = request.query_params.get(name)
+    raw = query_value(request, name)
     try:
         return UUID(str(raw))
     except ValueError:
@@ -103,9 +158,19 @@ class ContractOf:
     param: str = "contract_id"
     source: Literal["path", "query", "body"] = "path"
 
+    def __post_init__(self) -> None:
+        if self.source == "body" and self.param != "contract_id":
+            raise ValueError("a body names its contract in `contract_id` (see _ContractRef)")
+
+    async def unambiguous(self, request: Request) -> None:
+        if self.source == "query":
+            query_value(request, self.param)
+        elif self.source == "body":
+            _refuse_repeated_key(await request.body(), self.param)
+
     async def lookup(self, principal: Principal, request: Request, service: EConcierge) -> Check | None:
         if self.source == "body":
-            contract_id = await _body_contract_id(request)
+            contract_id = await _body_contract_id(request, self.param)
         elif self.source == "query":
             contract_id = _query_uuid(request, self.param)
         else:
@@ -119,7 +184,7 @@ class ContractOf:
 
 
 @dataclass(frozen=True)
-class ObjectOf:
+class ObjectOf(_ByPath):
     """The tenant of an object named by a path parameter, from the service's scope lookup."""
 
     kind: type  # the aggregate class: the 404 reads as the service's own "no <kind> with id"
@@ -152,7 +217,7 @@ def _related_concierges(service: EConcierge, contract_ids: frozenset[str]) -> se
 
 
 @dataclass(frozen=True)
-class ConciergeProfileOf:
+class ConciergeProfileOf(_ByPath):
     """A concierge's profile: the concierge itself, or a customer it serves or is proposed to."""
 
     param: str = "concierge_id"
@@ -170,6 +235,40 @@ class ConciergeProfileOf:
                 raise NotFound(f"no concierge with id {concierge_id}")
 
         return check
+
+
+@dataclass(frozen=True)
+class DispatchBoardOf:
+    """Whose dispatch board (O3) a caller reads, named by an optional query parameter.
+
+    A concierge reads its own board only: naming another concierge's is a 404, as for an
+    unknown id (like any object outside the caller's scope, another's board is never
+    revealed); naming none reads its own. Provider staff read any board, or every open
+    ticket. `board` is what the handler filters the view by, so the narrowing to a
+    concierge's own board lives here too, beside the refusal.
+    """
+
+    param: str = "concierge_id"
+    source: Literal["query"] = "query"
+
+    async def unambiguous(self, request: Request) -> None:
+        query_value(request, self.param)
+
+    async def lookup(self, principal: Principal, request: Request, service: EConcierge) -> Check | None:
+        asked = query_value(request, self.param)
+        if principal.role is not Role.CONCIERGE or (
+            asked is not None and not same_id(asked, principal.concierge_id)
+        ):
+            raise NotFound(f"no concierge with id {asked}")
+        return None
+
+    def board(self, principal: Principal, asked: str | None) -> str | None:
+        """The concierge whose board to read (None: every open ticket, for staff only)."""
+        if principal.role is Role.CONCIERGE:
+            return canonical(principal.concierge_id)  # its own (another's was refused above)
+        if principal.role in (Role.OPERATOR, Role.BILLING, Role.COMPLIANCE):
+            return canonical(asked) if asked is not None else None
+        raise NotFound(f"no concierge with id {asked}")  # fail closed: no board of its own
 
 
 NO_TENANT = NoTenant()

@@ -227,7 +227,7 @@ def test_a_contracts_assignments_are_listed(client: TestClient) -> None:
     staff(client, contract_id, "hq", register(client)["id"])
     answer = as_customer(client, contract_id).get(f"/v1/contracts/{contract_id}/assignments")
     assert answer.status_code == 200, answer.text
-    assert [a["cluster"] for a in answer.json()] == ["hq"]
+    assert [a["cluster"] for a in answer.json()["items"]] == ["hq"]
 
 
 # ---- C6: contract start -------------------------------------------------------------

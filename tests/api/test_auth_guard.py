@@ -130,12 +130,22 @@ def test_a_concierge_sees_no_contract_it_does_not_serve(client: TestClient) -> N
     is_problem(client.get(f"/v1/contracts/{contract['id']}"), 404)
 
 
-def test_a_body_scoped_command_is_checked_on_the_bodys_contract(
+@pytest.fixture
+def body_scoped(
     probe_app: TestClient, client: TestClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> tuple[str, str]:
+    """POST /v1/probe names its contract in the body; the probe's caller is a customer
+    contact of the first contract (`mine`), not of the second (`theirs`)."""
     monkeypatch.setitem(POLICY, "POST /v1/probe", command(Role.CUSTOMER, tenant=CONTRACT_IN_BODY))
     mine, theirs = create(client)["id"], create(client)["id"]
     sign_in(probe_app, Role.CUSTOMER, "cust-yamada", contracts=(mine,))
+    return mine, theirs
+
+
+def test_a_body_scoped_command_is_checked_on_the_bodys_contract(
+    probe_app: TestClient, body_scoped: tuple[str, str]
+) -> None:
+    mine, theirs = body_scoped
     is_problem(probe_app.post("/v1/probe", json={"contract_id": theirs}), 404)
     is_problem(probe_app.post("/v1/probe", json={"contract_id": UNKNOWN}), 404)
     # The handler still decodes the body the guard has already read.
@@ -222,3 +232,23 @@ def test_a_response_cached_handler_is_checked_by_the_guard_on_every_request(
         assert app.get("/v1/cached-probe", params={"contract_id": theirs}).status_code == 200
         sign_in(app, Role.CUSTOMER, "cust-other", contracts=(mine,))  # same URL, now cached
         is_problem(app.get("/v1/cached-probe", params={"contract_id": theirs}), 404)
+
+
+def test_a_contract_named_twice_in_a_body_is_refused_even_spelt_with_escapes(
+    probe_app: TestClient, body_scoped: tuple[str, str]
+) -> None:
+    # msgspec keeps the last of a repeated key: the guard must not check another value than
+    # the handler gets, so a body naming its contract twice is refused before either reads it
+    mine, theirs = body_scoped
+    headers = {"content-type": "application/json"}
+    for raw in (
+        f'{{"contract_id": "{mine}", "contract_id": "{theirs}"}}',
+        f'{{"contract_id": "{mine}", "contract\\u005fid": "{theirs}"}}',
+        f'{{"contract\\u005fid": "{mine}", "contract_id": "{theirs}"}}',
+    ):
+        answer = probe_app.post("/v1/probe", content=raw.encode(), headers=headers)
+        problem = is_problem(answer, 422)
+        assert "contract_id" in problem["detail"]
+    # a value that merely mentions the field is no repetition
+    body = {"contract_id": mine, "note": 'the "contract_id" field'}
+    assert probe_app.post("/v1/probe", json=body).json()["contract_id"] == mine

@@ -48,8 +48,33 @@ class TokenError(Exception):
     """A token that cannot be trusted (missing, malformed, expired, badly signed)."""
 
 
+def check_key_settings(settings: Settings) -> None:
+    """Exactly one source of keys: a secret (HS256), a public key or a JWKS URL (RS256).
+
+    Two of them set at once is a mistake (a secret left over from development, a key meant
+    to replace another) that picking one silently would hide: tokens of the other kind
+    would all be refused, or, worse, accepted when they should not be. Refuse to start.
+    """
+    named = [
+        name
+        for name, value in (
+            ("ECONCIERGE_JWT_SECRET", settings.jwt_secret),
+            ("ECONCIERGE_JWT_PUBLIC_KEY", settings.jwt_public_key),
+            ("ECONCIERGE_JWKS_URL", settings.jwks_url),
+        )
+        if value
+    ]
+    if len(named) > 1:
+        raise SystemExit(
+            f"{' and '.join(named)} are both set: configure exactly one source of token keys "
+            "(ECONCIERGE_JWT_SECRET for HS256, or ECONCIERGE_JWT_PUBLIC_KEY or "
+            "ECONCIERGE_JWKS_URL for RS256); refusing to start."
+        )
+
+
 def signing_secret(settings: Settings) -> str | None:
     """The HS256 secret: from the environment, else one generated once into the data dir."""
+    check_key_settings(settings)
     if settings.jwt_secret:
         if settings.is_production and len(settings.jwt_secret.encode()) < MIN_SECRET_BYTES:
             raise SystemExit(

@@ -104,3 +104,34 @@ def test_development_generates_its_secret_once(run: Run, tmp_path: Path) -> None
     run("token", "--role", "operator", "--sub", "b")
     assert (tmp_path / "jwt-secret").read_text() == first
     assert (tmp_path / "jwt-secret").stat().st_mode & 0o077 == 0  # readable by its owner only
+
+
+@pytest.mark.parametrize(
+    ("keys", "named"),
+    [
+        ({"jwt_secret": "s" * 48, "jwt_public_key": "-----BEGIN PUBLIC KEY-----"}, "ECONCIERGE_JWT_PUBLIC_KEY"),
+        ({"jwt_secret": "s" * 48, "jwks_url": "https://id.example/jwks.json"}, "ECONCIERGE_JWKS_URL"),
+    ],
+)
+def test_a_secret_with_a_public_key_or_jwks_url_refuses_to_start(
+    run: Run, tmp_path: Path, served: list[Any], keys: dict[str, str], named: str
+) -> None:
+    # given a secret (HS256) and an RS256 key source both configured, when serving, then the
+    # server does not pick one silently: it refuses, naming both settings
+    for env in ("development", "production"):
+        result = run("serve", env=env, **keys)
+        assert result.exit_code == 1
+        assert "ECONCIERGE_JWT_SECRET" in result.output and named in result.output
+        assert "exactly one" in result.output
+    assert not served
+    assert not (tmp_path / "jwt-secret").exists()
+    # and no token is issued under such a configuration either
+    assert run("token", "--role", "operator", "--sub", "x", **keys).exit_code != 0
+
+
+def test_a_public_key_with_a_jwks_url_refuses_to_start(tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=tmp_path, jwt_public_key="-----BEGIN PUBLIC KEY-----", jwks_url="https://id.example/jwks.json"
+    )
+    with pytest.raises(SystemExit, match="ECONCIERGE_JWT_PUBLIC_KEY and ECONCIERGE_JWKS_URL"):
+        TokenService(settings)

@@ -14,12 +14,14 @@ A token that fails is never remembered.
 
 from __future__ import annotations
 
+import os
 import secrets
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import jwt
@@ -89,12 +91,41 @@ def signing_secret(settings: Settings) -> str | None:
             "ECONCIERGE_ENV=production needs ECONCIERGE_JWT_SECRET, ECONCIERGE_JWT_PUBLIC_KEY "
             "or ECONCIERGE_JWKS_URL; refusing to start with a generated development secret."
         )
-    path = settings.data_dir / SECRET_FILE
+    return development_secret(settings.data_dir / SECRET_FILE)
+
+
+def development_secret(path: Path) -> str:
+    """The secret in `path`, generated once: `serve`, its workers and `token` share it.
+
+    The file is created private (mode 0600 from its first moment, never chmod-ed later)
+    and complete: the secret is written under a temporary name opened with O_CREAT|O_EXCL,
+    then linked into place, which fails if the name exists. Processes starting together
+    therefore agree: the first link wins, every other process reads the winner's secret.
+    """
     if not path.exists():
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _publish(path, secrets.token_urlsafe(48))
+    secret = path.read_text().strip()
+    if not secret:
+        raise SystemExit(f"{path} is empty: delete it and a new development secret is generated.")
+    return secret
+
+
+def _publish(path: Path, secret: str) -> None:
+    """Put `secret` at `path` unless a secret is already there (then keep that one)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(8)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(secret)
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.link(temporary, path)  # atomic, and refuses an existing name
+        except FileExistsError:
+            pass  # another process published first: its secret is the one
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 class TokenService:

@@ -22,12 +22,11 @@ from litestar.openapi.spec import Operation
 from litestar.params import FromPath, QueryParameter
 
 from api.context import Service
+from api.exports import dispute_export
 from api.paging import Paging
 from domain.errors import InvalidInput
 from infra.bootstrap import EConcierge
-from infra.evidence import export_with_evidence, trail_evidence
 from projections.as_of import AggregateState, parse_as_of, render_state, state_as_of
-from projections.audit_export import to_html
 from projections.audit_query import AuditEntry, AuditFilter, parse_instant, read_trail, whole_trail
 from projections.catalog import views_of
 from projections.runner import head, wait_for_position
@@ -180,23 +179,12 @@ class AuditController(Controller):
         with views_of(service).read() as tx:
             entries = list(whole_trail(tx, where))
         headers = {"X-View-Position": str(position), "X-View-Stale": str(not caught_up).lower()}
-        name = f"audit-{subject.replace(' ', '-')}"
-        if format_ is ExportFormat.HTML:
-            # The evidence too (issue 9): checkpoints and each event's inclusion proof.
-            proofs = trail_evidence(service, (e.position for e in entries))
-            html = to_html(
-                entries,
-                subject=subject,
-                generated_at=service.clock.now(),
-                position=position,
-                evidence=proofs,
-            )
-            headers["Content-Disposition"] = f'inline; filename="{name}.html"'
-            return Response(html.encode(), media_type="text/html; charset=utf-8", headers=headers)
-        headers["Content-Disposition"] = f'attachment; filename="{name}.jsonl"'
-        # Each line also carries its trail evidence (issue 9): scripts/verify_export.py.
-        body = export_with_evidence(service, entries)
-        return Response(body, media_type="application/x-ndjson", headers=headers)
+        found = dispute_export(
+            service, entries, subject=subject, html=format_ is ExportFormat.HTML, position=position
+        )
+        disposition = "inline" if found.html else "attachment"
+        headers["Content-Disposition"] = f'{disposition}; filename="{found.filename}"'
+        return Response(found.body, media_type=found.media_type, headers=headers)
 
     @get(
         "/state/{aggregate_id:uuid}",

@@ -234,3 +234,39 @@ def test_the_html_export_carries_the_checkpoint_and_each_events_inclusion_proof(
             assert f'leaf {t["leaf_index"]} of checkpoint {checkpoint.number}' in html
     assert "not covered by a checkpoint yet" in html
     assert "scripts/verify_export.py" in html
+
+
+def _console_export(service: EConcierge, contract_id: object, fmt: str) -> bytes:
+    """The export the console's button downloads, signed in with a session cookie."""
+    from api.app import create_app
+    from api.console.csrf import CSRF_COOKIE, form_token
+    from domain.meta import Role
+
+    with TestClient(create_app(service)) as web:
+        web.get("/console/sign-in")  # the page sets the CSRF nonce cookie
+        token = web.app.state.tokens.issue(sub="op-tanaka", role=Role.OPERATOR)
+        web.post(
+            "/console/sign-in",
+            data={"token": token, "csrf_token": form_token(web.cookies[CSRF_COOKIE], None)},
+            follow_redirects=False,
+        )
+        answer = web.get(f"/console/disputes/contracts/{contract_id}/export?format={fmt}")
+    assert answer.status_code == 200, answer.text[:300]
+    assert answer.headers["content-disposition"].startswith("attachment;")
+    return answer.content
+
+
+def test_the_consoles_export_is_the_apis_and_verifies_alone(
+    client: TestClient, service: EConcierge, clock: FixedClock, tmp_path: Path
+) -> None:
+    api_export = _export(client, service, clock, tmp_path)
+    contract_id = json.loads(api_export.read_text().splitlines()[0])["contract_id"]
+    downloaded = tmp_path / "from-console.jsonl"
+    downloaded.write_bytes(_console_export(service, contract_id, "jsonl"))
+
+    result = _verify(downloaded, "--digests", _digests(service, tmp_path))
+
+    assert result.returncode == 0, result.stdout
+    assert downloaded.read_bytes() == api_export.read_bytes()
+    api_html = client.get(f"/v1/audit/export?contract_id={contract_id}&format=html").content
+    assert _console_export(service, contract_id, "html") == api_html  # its evidence too

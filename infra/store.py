@@ -2,9 +2,35 @@
 
 from __future__ import annotations
 
-from psycopg.conninfo import conninfo_to_dict
+from typing import Any
+
+from eventsourcing.postgres import PostgresFactory
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from infra.settings import Settings
+
+#: The eventsourcing environment key of the URL's other connection parameters.
+POSTGRES_EXTRA_CONNINFO = "POSTGRES_EXTRA_CONNINFO"
+#: What the library's own settings carry; every other parameter of the URL goes through
+#: POSTGRES_EXTRA_CONNINFO (sslmode, sslrootcert, options, application_name,
+#: target_session_attrs, connect_timeout, keepalives, passfile, ...).
+_LIBRARY_PARAMETERS = ("dbname", "host", "port", "user", "password")
+
+
+class ConninfoPostgresFactory(PostgresFactory):
+    """The library's PostgreSQL factory, connecting with every parameter of the URL.
+
+    eventsourcing takes only dbname, host, port, user and password; a URL asking for TLS
+    (`sslmode=verify-full`), a session setting (`options=-c statement_timeout=5000`) or a
+    failover target (`target_session_attrs=read-write`) would otherwise lose it silently.
+    The pool is built closed, so its connection keyword arguments can still be completed.
+    """
+
+    def __init__(self, env: Any) -> None:
+        super().__init__(env)
+        extra = self.env.get(POSTGRES_EXTRA_CONNINFO)
+        if extra:
+            self.datastore.pool.kwargs.update(conninfo_to_dict(extra))
 
 
 def persistence_env(settings: Settings) -> dict[str, str]:
@@ -18,8 +44,9 @@ def persistence_env(settings: Settings) -> dict[str, str]:
     }
     if settings.database_url:
         parts = conninfo_to_dict(settings.database_url)
+        extra = {k: v for k, v in parts.items() if k not in _LIBRARY_PARAMETERS}
         env.update(
-            PERSISTENCE_MODULE="eventsourcing.postgres",
+            PERSISTENCE_MODULE=f"{__name__}:{ConninfoPostgresFactory.__qualname__}",
             POSTGRES_DBNAME=str(parts.get("dbname", "postgres")),
             POSTGRES_HOST=str(parts.get("host", "127.0.0.1")),
             POSTGRES_PORT=str(parts.get("port", "5432")),
@@ -30,6 +57,8 @@ def persistence_env(settings: Settings) -> dict[str, str]:
             POSTGRES_CONNECT_TIMEOUT="5",
             POSTGRES_LOCK_TIMEOUT="5",
         )
+        if extra:
+            env[POSTGRES_EXTRA_CONNINFO] = make_conninfo(**extra)
         if settings.db_schema:
             env["POSTGRES_SCHEMA"] = settings.db_schema
     else:

@@ -133,11 +133,17 @@ class _Case:
         below = _ORDER[_ORDER.index(rule) + 1 :] if rule in _ORDER else _ORDER
         return tuple(r for r in below if self.holds[r])
 
+    def acknowledged(self) -> tuple[str, ...]:
+        """O6: each acknowledged risk's disclosure, the customer's GO, and the jobs carrying it."""
+        return tuple(i for r in self.risks for i in (r.disclosed, r.acknowledged, *r.started))
+
     def decision(self, liable: Liable, rule: str, why: str, evidence: tuple[str, ...]) -> Decision:
+        outweighed = self.outweighed(rule)
+        if "L2" in outweighed:  # L7: the acknowledgement set aside is evidence of the decision too
+            evidence = tuple(dict.fromkeys((*evidence, *self.acknowledged())))
         return Decision(
-            liable=liable, rule=rule, explanation=why, evidence=evidence,
-            outweighed=self.outweighed(rule),
-        )  # fmt: skip
+            liable=liable, rule=rule, explanation=why, evidence=evidence, outweighed=outweighed
+        )
 
 
 def decide(claim: ClaimFacts, ticket: TicketFacts) -> Decision:
@@ -173,12 +179,11 @@ def decide(claim: ClaimFacts, ticket: TicketFacts) -> Decision:
             c.cite(*t.instructions, *t.starts, findings=(c.neg, c.instructed)),
         )  # fmt: skip
     if c.holds["L2"]:
-        acknowledged = [i for r in c.risks for i in (r.disclosed, r.acknowledged, *r.started)]
         return c.decision(
             Liable.CUSTOMER, "L2",
             "the damage arose from work whose risk the customer acknowledged (O6): the"
             " concierge and the operator are not liable (L2)",
-            c.cite(*t.instructions, *acknowledged, findings=(c.neg, c.risk)),
+            c.cite(*t.instructions, *c.acknowledged(), findings=(c.neg, c.risk)),
         )  # fmt: skip
     return _no_ground(c)
 

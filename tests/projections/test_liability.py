@@ -135,8 +135,12 @@ def test_l7_negligence_outweighs_the_acknowledged_risk(desk: Desk) -> None:
     assert (found.decision, found.rule, found.outweighed) == (
         Liable.OPERATOR_AND_CONCIERGE, "L3", ("L2",),
     )  # fmt: skip
-    # the claim, the instruction, the work started, the negligence finding
-    assert found.evidence == (f"{claim_id}:1", desk.event(2), desk.event(5), f"{claim_id}:2")
+    # the claim, the instruction, the work started, the negligence finding; then the
+    # acknowledged risk L7 set aside: its disclosure and the customer's GO (O6)
+    assert found.evidence == (
+        f"{claim_id}:1", desk.event(2), desk.event(5), f"{claim_id}:2",
+        desk.event(3), desk.event(4),
+    )  # fmt: skip
 
 
 def test_l7_a_second_job_keeps_the_operator_out_whatever_the_finding(desk: Desk) -> None:

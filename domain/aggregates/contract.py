@@ -86,10 +86,11 @@ def _volumes(sites: tuple[Site, ...]) -> dict[str, ClusterVolume]:
     return volumes
 
 
-def _no_future(received_on: date, today: date) -> None:
+def _no_future(received_on: date, today: date, rule: str) -> None:
     # Operators record phone and mail requests after the fact, never before they arrive.
+    # The refusal cites the rule that reads the date: C1 (application), C4 (cancellation).
     if received_on > today:
-        raise InvalidInput(f"received_on {received_on} is in the future", rule="C1")
+        raise InvalidInput(f"received_on {received_on} is in the future", rule=rule)
 
 
 class Contract(TracedAggregate):
@@ -199,7 +200,7 @@ class Contract(TracedAggregate):
         insists_mid_month: bool,
     ) -> Contract:
         """Record an application; C1 fixes the start, P3–P6 the agreed fee, C2 the payment."""
-        _no_future(received_on, cause.at.date())
+        _no_future(received_on, cause.at.date(), rule="C1")
         if not customer_name.strip():
             raise InvalidInput("customer_name must not be empty")
         if payment is Payment.ANNUAL and term is not Term.ANNUAL:
@@ -291,7 +292,7 @@ class Contract(TracedAggregate):
     def request_cancellation(self, cause: Cause, requested_end: date, received_on: date) -> None:
         """C3/C4: a month's notice, end of a month, not within the minimum term."""
         self._refuse_if_ended()
-        _no_future(received_on, cause.at.date())
+        _no_future(received_on, cause.at.date(), rule="C4")
         if self.cancellation is not None:
             raise RuleViolation(
                 f"a cancellation for {self.cancellation.requested_end_date} is already pending",

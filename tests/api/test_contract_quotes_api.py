@@ -85,3 +85,14 @@ def test_a_wrongly_typed_count_is_refused(client: TestClient) -> None:
 
 def test_an_unknown_plan_is_refused(client: TestClient) -> None:
     is_problem(client.post("/v1/quotes", json={"sites": [site()], "plan": "gold"}), 422)
+
+
+def test_malformed_json_is_a_400_problem(client: TestClient) -> None:
+    # given a body cut off mid-object, when quoting, then 400 (not 422: it is not JSON at all)
+    answer = client.post(
+        "/v1/quotes", content=b'{"sites": [{"prefecture": ', headers={"content-type": "application/json"}
+    )
+    body = is_problem(answer, 400)
+    assert "truncated" in body["detail"]
+    garbage = client.post("/v1/quotes", content=b"{not json", headers={"content-type": "application/json"})
+    assert "malformed" in is_problem(garbage, 400)["detail"]

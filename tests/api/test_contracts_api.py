@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import uuid4
 
+import pytest
 from litestar.testing import TestClient
 
+from infra.bootstrap import EConcierge
 from infra.clock import FixedClock
-from tests.api.contract_requests import application, create, is_problem, site
+from tests.api.contract_requests import application, create, is_problem, log_size, site
 
 # The clock reads Wednesday 18 November 2026 (tests/conftest.py): an application made today
 # starts on 1 December (C1), so the earliest end is 28 February 2027 (C3).
@@ -77,6 +80,27 @@ def test_reading_a_contract_gives_its_earliest_end_date(client: TestClient) -> N
 def test_an_unknown_contract_is_404(client: TestClient) -> None:
     is_problem(client.get(f"/v1/contracts/{uuid4()}"), 404)
     is_problem(client.post(f"/v1/contracts/{uuid4()}/nda", json={"reference": "N"}), 404)
+
+
+@pytest.mark.parametrize(
+    ("method", "action", "body"),
+    [
+        ("POST", "client-count", {"cluster": "hq", "clients": 40}),
+        ("POST", "fee", {"monthly_fee": 61_600, "reason": "fewer PCs"}),
+        ("POST", "start", None),
+        ("POST", "cancellation", {"requested_end_date": "2027-02-28"}),
+        ("DELETE", "cancellation", None),
+    ],
+)
+def test_a_command_on_an_unknown_contract_is_404_and_records_nothing(
+    client: TestClient, service: EConcierge, method: str, action: str, body: dict[str, Any] | None
+) -> None:
+    # given no contract with that id, when a valid command names it, then 404, nothing written
+    unknown = uuid4()
+    before = log_size(service)
+    answer = client.request(method, f"/v1/contracts/{unknown}/{action}", json=body)
+    assert str(unknown) in is_problem(answer, 404)["detail"]
+    assert log_size(service) == before
 
 
 def test_a_client_count_change_is_recorded_and_the_fee_kept(client: TestClient) -> None:
@@ -173,6 +197,23 @@ def test_a_cancellation_with_less_than_a_months_notice_is_409_naming_the_earlies
     )
     body = is_problem(answer, 409)
     assert (body["rule"], body["earliest_end_date"]) == ("C4", "2026-12-31")
+
+
+def test_a_cancellation_received_in_the_future_is_422_citing_c4(
+    client: TestClient, service: EConcierge
+) -> None:
+    # rule C4 reads the day the request arrived; tomorrow (19 November) has not come yet
+    contract = create(client, received_on="2026-04-01")
+    before = log_size(service)
+    answer = client.post(
+        f"/v1/contracts/{contract['id']}/cancellation",
+        json={"requested_end_date": "2027-01-31", "received_on": "2026-11-19"},
+    )
+    body = is_problem(answer, 422)
+    assert body["rule"] == "C4"
+    assert "2026-11-19" in body["detail"]
+    assert log_size(service) == before
+    assert client.get(f"/v1/contracts/{contract['id']}").json()["version"] == 1
 
 
 def test_a_pending_cancellation_is_withdrawn_with_delete(client: TestClient) -> None:

@@ -106,14 +106,17 @@ def test_an_annual_contract_may_end_at_its_term_end_with_a_months_notice() -> No
     assert [name for name, _ in then(contract)] == ["CancellationRequested"]
 
 
-def test_a_cancellation_received_in_the_future_is_refused() -> None:
-    # rule C1 decision: requests are recorded after they arrive
+def test_a_cancellation_received_in_the_future_is_refused_citing_c4() -> None:
+    # rule C4 (the rule that reads the day a cancellation arrived): requests are recorded
+    # after they arrive, so a received_on after today is refused, and nothing is recorded
     contract = given(LONG_RUNNING, started(date(2025, 4, 1)))
     with pytest.raises(InvalidInput) as refused:
         contract.request_cancellation(
             cause(date(2026, 10, 1)), date(2026, 12, 31), date(2026, 10, 2)
         )
-    assert refused.value.rule == "C1"
+    assert refused.value.rule == "C4"
+    assert "2026-10-02" in refused.value.message
+    assert contract.collect_events() == []
 
 
 def test_a_second_cancellation_is_refused_while_one_is_pending() -> None:

@@ -9,7 +9,6 @@ ticket resolved between two pages moves no other ticket to another page.
 
 from __future__ import annotations
 
-import bisect
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
@@ -18,18 +17,14 @@ from litestar import Controller, get
 from litestar.params import QueryParameter
 
 from api.context import Caller, Service
-from api.paging import Paging, bad_cursor, slice_page
+from api.paging import Paging, bad_cursor
 from api.policy import DISPATCH_BOARD
 from api.view_reads import MinPosition, caught_up
 from projections.catalog import views_of
-from projections.dispatch_query import BoardTicket, open_tickets
+from projections.dispatch_query import BoardKey, BoardTicket, open_tickets
 
 VIEW = "dispatch"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-#: A ticket's place on the board: most urgent first, then oldest first, then by id.
-BoardKey = tuple[int, int, str]
-
 
 class DispatchBoard(msgspec.Struct, kw_only=True):
     now: datetime  # the service clock's reading the flags are computed at
@@ -82,11 +77,9 @@ class DispatchController(Controller):
         after = _decode(page.cursor) if page.cursor is not None else None
         position, fresh = caught_up(service, VIEW, min_position)
         now = service.clock.now()
-        with views_of(service).read() as tx:
-            ordered = sorted(open_tickets(tx, now, whose), key=board_key)
-        keys = [board_key(t) for t in ordered]
-        start = 0 if after is None else bisect.bisect_right(keys, after)
-        tickets, more = slice_page(ordered, page, start)
+        with views_of(service).read() as tx:  # one more than a page: is there a next one?
+            found = open_tickets(tx, now, whose, after=after, limit=page.limit + 1)
+        tickets, more = found[: page.limit], len(found) > page.limit
         return DispatchBoard(
             now=now,
             concierge_id=whose,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 import msgspec
@@ -65,12 +66,20 @@ def validation_problem(error: ValidationException) -> ProblemDetailsException:
     )
 
 
+def _status_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Refused"
+
+
 def http_problem(error: HTTPException) -> ProblemDetailsException:
     if error.status_code >= 500:
         return internal_problem(error)
+    # RFC 9457: the title is the same for every occurrence of a type; the detail varies.
     return ProblemDetailsException(
         status_code=error.status_code,
-        title=str(error.detail),
+        title=_status_phrase(error.status_code),
         detail=str(error.detail),
         type_=PROBLEM_BASE + str(error.status_code),
         extra=error.extra if isinstance(error.extra, dict) else None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 import msgspec
@@ -64,8 +64,13 @@ def months(first: date, last: date) -> list[date]:
     return [add_months(first, n) for n in range(months_between(first, last) + 1)]
 
 
+_JAPAN_OFFSET = timedelta(hours=9)  # Japan keeps no daylight saving time
+
+
 def japan_day(moment: datetime) -> date:
     """The Japan-time calendar day of an instant."""
+    if moment.utcoffset() == _JAPAN_OFFSET:  # already Japan time (every stored fact is):
+        return moment.date()  # no zone conversion, which was most of a statement's time
     return moment.astimezone(JST).date()
 
 

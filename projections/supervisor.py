@@ -16,7 +16,7 @@ from infra.application import ServiceApplication
 from infra.bootstrap import EConcierge
 from projections import positions
 from projections.election import Election, election_for
-from projections.runner import BATCH_SIZE, process_batch
+from projections.runner import BATCH_SIZE, Batches
 from projections.store import PostgresViewStore, ViewStore
 from projections.view import View
 from projections.wakeup import Listener, Wakeup
@@ -47,6 +47,7 @@ class Runner(threading.Thread):
     def run(self) -> None:
         backoff = 0.5
         ensured = False
+        batches = Batches(self.service, self.store, self.view, self.batch_size)
         while not self.stop_event.is_set():
             try:
                 if not self.election.holds():
@@ -56,7 +57,7 @@ class Runner(threading.Thread):
                     positions.ensure(self.store, self.view)
                     ensured = True
                 self.woken.clear()
-                if process_batch(self.service, self.store, self.view, self.batch_size) is None:
+                if batches.next() is None:
                     self.woken.wait(self.poll_interval)
                 backoff = 0.5
             except Exception:  # supervise: log, step down, retry

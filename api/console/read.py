@@ -15,10 +15,10 @@ from uuid import UUID
 import msgspec
 
 from api.identity import Principal
+from api.policy import DISPATCH_BOARD
 from domain.aggregates.concierge_assignment import ConciergeAssignment
 from domain.aggregates.contract import Contract
 from domain.errors import NotFound
-from domain.meta import Role
 from infra.bootstrap import EConcierge
 from projections import dispatch_query
 from projections.audit import OWNERS, TRAIL
@@ -112,13 +112,12 @@ def concierge_names(service: EConcierge, ids: Iterable[object]) -> dict[str, str
 
 def dispatch_board(service: EConcierge, principal: Principal, now: datetime) -> list[BoardTicket]:
     """Open tickets by urgency, then age (O3); a concierge's own board for a concierge."""
-    mine = principal.concierge_id if principal.role is Role.CONCIERGE else None
+    whose = DISPATCH_BOARD.board(principal, None)  # the API's rule (api/policy.py)
     with views_of(service).read() as tx:
-        return dispatch_query.open_tickets(tx, now, concierge_id=mine)
+        return dispatch_query.open_tickets(tx, now, concierge_id=whose)
 
 
 def open_tickets_of(service: EConcierge, contract_id: UUID, now: datetime) -> list[BoardTicket]:
     """One contract's open tickets, as the dispatch board orders them."""
     with views_of(service).read() as tx:
-        board = dispatch_query.open_tickets(tx, now)
-    return [ticket for ticket in board if ticket.contract_id == contract_id]
+        return dispatch_query.open_tickets(tx, now, contract_id=contract_id)

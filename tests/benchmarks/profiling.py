@@ -2,7 +2,8 @@
 
 Runs one scenario in a loop (for `py-spy record -f raw -- python -m ...`), or, with
 `--top FILE [WITHIN]`, prints the top entries of a py-spy raw (collapsed) profile: by own time and
-by inclusive time. Scenarios: `rebuild` (every view from 0), `command` (the command mix,
+by inclusive time. Scenarios: `rebuild` (every view from 0), `catchup` (every view on
+its own thread from 0, as the worker), `command` (the command mix,
 one thread), `command4` (the mix on four threads: profile with `py-spy record --gil` to
 see what holds the GIL), `load` (a 2 000-event ticket read from the store).
 """
@@ -32,6 +33,12 @@ def scenario(name: str, seconds: float = 20.0) -> None:
             while time.monotonic() < end:
                 rebuild_views(service, store, VIEWS)  # the CLI's path: one read, every view
             close_views(service)
+        elif name == "catchup":  # benchmark 4a: every view on its own thread, from 0 (150 000 events)
+            from tests.benchmarks.projections import catch_up_rate
+
+            loader.fill_bulk(desk, 150_000)
+            print("profile from here", flush=True)
+            print(f"{catch_up_rate(service, 150_000):.0f} events/s", flush=True)
         elif name == "command":
             op = world.command_mix(desk, desk.ready_ticket())
             print("profile from here", flush=True)

@@ -98,3 +98,31 @@ def test_an_older_release_never_rebuilds_a_newer_view(service: EConcierge) -> No
 
     with pytest.raises(positions.NewerViewVersion):
         positions.ensure(store, AuditView())
+
+
+def test_batches_grow_while_a_view_is_behind_and_shrink_once_it_has_caught_up(
+    service: EConcierge, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from projections.runner import GROWTH_LIMIT, Batches
+
+    for run in range(5):
+        _history(service, clock, run)  # about 60 events
+    store, view = views_of(service), AuditView()
+    positions.ensure(store, view)
+    asked: list[int] = []
+    select = service.recorder.select_notifications
+
+    def counted(start: int, limit: int, *args: object, **kwargs: object) -> object:
+        asked.append(limit)
+        return select(start, limit, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service.recorder, "select_notifications", counted)
+    batches = Batches(service, store, view, 2)
+    while batches.next() is not None:
+        pass
+
+    assert asked[:5] == [2, 4, 8, 16, 32]  # each full batch: twice the size
+    assert max(asked) == 2 * GROWTH_LIMIT  # never more than the limit allows
+    assert batches.size == 2  # the log is empty: back to the base size
+    with store.read() as tx:
+        assert positions.read(tx, view.name) == head(service)

@@ -5,7 +5,7 @@ Runs one scenario in a loop (for `py-spy record -f raw -- python -m ...`), or, w
 by inclusive time. Scenarios: `rebuild` (every view from 0), `catchup` (every view on
 its own thread from 0, as the worker), `command` (the command mix,
 one thread), `command4` (the mix on four threads: profile with `py-spy record --gil` to
-see what holds the GIL), `load` (a 2 000-event ticket read from the store).
+see what holds the GIL), `load` (a 10 000-event ticket read from the store: its snapshot and the events after it).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def scenario(name: str, seconds: float = 20.0) -> None:
         elif name == "load":
             from tests.benchmarks.flat_cost import long_ticket
 
-            ticket = long_ticket(desk, 2_000)
+            ticket = long_ticket(desk, 10_000)
             version = service.get_ticket(ticket).version
             print("profile from here", flush=True)
             end = time.monotonic() + seconds

@@ -229,7 +229,8 @@ def _translated(error: psycopg.Error) -> Exception:
 
 # One round trip per batch. Each command is a run of consecutive events with the same
 # `commands` number; a command is accepted only if every aggregate it touches is still at
-# the version just before the command's first event for it.
+# the version just before the command's first event for it (an aggregate with no stored
+# event yet takes any first version, as the library's recorder does).
 _APPEND_FUNCTION = """
 CREATE OR REPLACE FUNCTION {schema}.econcierge_append(
     ids uuid[], versions int[], topics text[], states bytea[], commands int[]
@@ -257,8 +258,8 @@ BEGIN
                     AS e (originator_id, originator_version)
                 GROUP BY e.originator_id
             ) AS touched
-            WHERE coalesce((SELECT max(t.originator_version) FROM {schema}.{table} AS t
-                            WHERE t.originator_id = touched.originator_id), 0) <> touched.base - 1
+            WHERE (SELECT max(t.originator_version) FROM {schema}.{table} AS t
+                   WHERE t.originator_id = touched.originator_id) <> touched.base - 1
         ) INTO stale;
         IF stale THEN
             command := commands[first]; notification_id := NULL; RETURN NEXT;

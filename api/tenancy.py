@@ -132,12 +132,12 @@ def _refuse_repeated_key(body: bytes, name: str) -> None:
         raise _given_twice(name, "body")
 
 
-async def _body_contract_id(request: Request, name: str) -> UUID:
-    """The body's `contract_id`, decoded as the handler will decode it (msgspec, same rules)."""
-    body = await request.body()
-    _refuse_repeated_key(body, name)
+async def _body_contract_id(request: Request) -> UUID:
+    """The body's `contract_id`, decoded as the handler will decode it (msgspec, same rules).
+
+    The guards ran `unambiguous` first: the key is there at most once."""
     try:
-        return msgspec.json.decode(body, type=_ContractRef).contract_id
+        return msgspec.json.decode(await request.body(), type=_ContractRef).contract_id
     except msgspec.DecodeError as error:
         # Fail closed: a body we cannot read a tenant from is refused before the handler runs.
         raise ValidationException(detail=str(error)) from None
@@ -170,7 +170,7 @@ class ContractOf:
 
     async def lookup(self, principal: Principal, request: Request, service: EConcierge) -> Check | None:
         if self.source == "body":
-            contract_id = await _body_contract_id(request, self.param)
+            contract_id = await _body_contract_id(request)
         elif self.source == "query":
             contract_id = _query_uuid(request, self.param)
         else:

@@ -100,9 +100,10 @@ async def authorise_page(connection: ASGIConnection, handler: BaseRouteHandler) 
         raise PermissionDeniedException(detail=f"no console rule for {key}")
     if principal.role not in rule.roles:
         raise PermissionDeniedException(detail=f"role {principal.role} may not open {key}")
+    request: Request = connection  # type: ignore[assignment]
+    await rule.tenant.unambiguous(request)  # a tenant named twice: refused, as by the API
     if principal.role in STAFF:
         return  # provider staff are not limited to a tenant
-    request: Request = connection  # type: ignore[assignment]
     check = await rule.tenant.lookup(principal, request, request.app.state.service)
     if check is not None:
         await anyio.to_thread.run_sync(check)  # it reads the store (api/tenancy.py)
